@@ -1,0 +1,53 @@
+"""The workbench's error hierarchy: one base class, a few precise subclasses.
+
+Every message is one line that says what went wrong and what to do next, so the magics can
+show it as an IPython ``UsageError`` without a traceback.
+"""
+
+from __future__ import annotations
+
+
+class WorkbenchError(Exception):
+    """Base class of every error the workbench raises on purpose."""
+
+
+class ConfigError(WorkbenchError, ValueError):
+    """A server spec or config file is malformed, or names an unset ``${env:VAR}``."""
+
+
+class ServerNotFoundError(WorkbenchError, KeyError):
+    """No connected server has that name."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ToolNotFoundError(WorkbenchError, KeyError):
+    """The server has no tool, prompt or resource of that name."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class ArgumentError(WorkbenchError, ValueError):
+    """Arguments do not match the tool's input schema."""
+
+
+class ConnectionFailedError(WorkbenchError, ConnectionError):
+    """A server could not be started or reached, or it died."""
+
+
+class CallTimeoutError(WorkbenchError, TimeoutError):
+    """A request did not finish within its timeout; it was cancelled."""
+
+
+class ProtocolError(WorkbenchError):
+    """The server answered with a JSON-RPC error or a malformed result."""
+
+
+class ConflictError(WorkbenchError):
+    """A repository update used a stale version: another writer got there first."""
+
+
+class DeadlockError(WorkbenchError, RuntimeError):
+    """A blocking call was made from the engine's own thread, where it could never finish."""
