@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs. Idempotent: safe to re-run.
+#
+#   bash .ci/install.sh      # developers: install / refresh the toolchain
+#   source .ci/install.sh    # .ci/run: same, and the exported variables
+#                            # (MCP_WORKBENCH_TEST_PG, ...) reach pytest
+#
+# Sections (each is a function, called in order at the bottom):
+#   1. python   - the package itself plus the `test` extra (pytest,
+#                 mcp-server-time, mcp-server-git, psycopg, ...)
+#   2. node     - @modelcontextprotocol/server-everything into the
+#                 project-local prefix .ci/node (git-ignored), so no test
+#                 ever fetches from the network at run time
+#   3. postgres - delegated to .ci/postgres.sh when that file exists; its
+#                 last stdout line is the DSN, exported as
+#                 MCP_WORKBENCH_TEST_PG
+#   4. browser  - (reserved: chromium will be installed here)
+#
+# Knobs (environment):
+#   PYTHON                       interpreter to install into (default: python,
+#                                else python3)
+#   SERVER_EVERYTHING_VERSION    npm version to install (default: pinned below)
+#   MCP_WORKBENCH_TEST_PG        if already set, .ci/postgres.sh is not run
+
+set -euo pipefail
+
+_ci_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+_ci_log() { printf '[install] %s\n' "$*" >&2; }
+_ci_die() { printf '[install] ERROR: %s\n' "$*" >&2; exit 1; }
+
+if [ -z "${PYTHON:-}" ]; then
+    if command -v python >/dev/null 2>&1; then PYTHON=python
+    elif command -v python3 >/dev/null 2>&1; then PYTHON=python3
+    else _ci_die "no python interpreter found (need Python >= 3.11 with pip)"
+    fi
+fi
+export PYTHON
+
+# The version whose feature set tests/third_party.py and the tests were
+# written against; bump deliberately.
+: "${SERVER_EVERYTHING_VERSION:=2026.8.31}"
+
+# ---------------------------------------------------------------------------
+# 1. Python: the package + the `test` extra
+# ---------------------------------------------------------------------------
+_ci_install_python() {
+    local t0=$SECONDS
+    export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore PIP_NO_INPUT=1
+    # A distro interpreter (PEP 668) refuses plain `pip install`; CI's is not
+    # one, but do not fail a developer on Debian's python3 for it.
+    if "$PYTHON" -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")) or sys.prefix != sys.base_prefix)'; then
+        export PIP_BREAK_SYSTEM_PACKAGES=1
+    fi
+    _ci_log "python: pip install -e .[test] ($("$PYTHON" --version 2>&1))"
+    (cd "$_ci_root" && "$PYTHON" -m pip install -q -e ".[test]")
+    _ci_log "python: done in $((SECONDS - t0))s"
+}
+
+# ---------------------------------------------------------------------------
+# 2. Node: @modelcontextprotocol/server-everything into .ci/node
+# ---------------------------------------------------------------------------
+_ci_install_node() {
+    local t0=$SECONDS prefix="$_ci_root/.ci/node" have=""
+    command -v npm >/dev/null 2>&1 || _ci_die "npm not found (need Node >= 20 with npm)"
+    local pkg_json="$prefix/node_modules/@modelcontextprotocol/server-everything/package.json"
+    if [ -f "$pkg_json" ]; then
+        have="$(node -p "require(process.argv[1]).version" "$pkg_json" 2>/dev/null || true)"
+    fi
+    if [ "$have" = "$SERVER_EVERYTHING_VERSION" ] \
+        && [ -x "$prefix/node_modules/.bin/mcp-server-everything" ]; then
+        _ci_log "node: server-everything $have already in .ci/node"
+        return 0
+    fi
+    _ci_log "node: npm install server-everything@$SERVER_EVERYTHING_VERSION into .ci/node"
+    mkdir -p "$prefix"
+    npm install --prefix "$prefix" --no-audit --no-fund --no-progress \
+        --loglevel=error --no-update-notifier \
+        "@modelcontextprotocol/server-everything@$SERVER_EVERYTHING_VERSION"
+    [ -x "$prefix/node_modules/.bin/mcp-server-everything" ] \
+        || _ci_die "npm install finished but .ci/node/node_modules/.bin/mcp-server-everything is missing"
+    _ci_log "node: done in $((SECONDS - t0))s"
+}
+
+# ---------------------------------------------------------------------------
+# 3. PostgreSQL: .ci/postgres.sh (optional), DSN on its last stdout line
+# ---------------------------------------------------------------------------
+_ci_install_postgres() {
+    local t0=$SECONDS script="$_ci_root/.ci/postgres.sh" out dsn
+    if [ ! -f "$script" ]; then
+        _ci_log "postgres: .ci/postgres.sh not present, skipped"
+        return 0
+    fi
+    if [ -n "${MCP_WORKBENCH_TEST_PG:-}" ]; then
+        _ci_log "postgres: MCP_WORKBENCH_TEST_PG already set, .ci/postgres.sh not run"
+        return 0
+    fi
+    _ci_log "postgres: bash .ci/postgres.sh"
+    out="$(bash "$script" </dev/null)" || _ci_die "postgres: .ci/postgres.sh failed (exit $?)"
+    # Echo everything but the DSN line so its progress output stays visible.
+    if [ "$(printf '%s\n' "$out" | wc -l)" -gt 1 ]; then
+        printf '%s\n' "$out" | sed '$d' >&2
+    fi
+    dsn="$(printf '%s\n' "$out" | tail -n 1)"
+    [ -n "$dsn" ] || _ci_die "postgres: .ci/postgres.sh printed no DSN on its last line"
+    export MCP_WORKBENCH_TEST_PG="$dsn"
+    _ci_log "postgres: MCP_WORKBENCH_TEST_PG exported; done in $((SECONDS - t0))s"
+}
+
+# ---------------------------------------------------------------------------
+# 4. Browser (reserved for chromium)
+# ---------------------------------------------------------------------------
+_ci_install_browser() { :; }
+
+# ---------------------------------------------------------------------------
+_ci_t0=$SECONDS
+_ci_install_python
+_ci_install_node
+_ci_install_postgres
+_ci_install_browser
+_ci_log "all done in $((SECONDS - _ci_t0))s"
+
+# Executed rather than sourced: the exports die with this process, so show them.
+if [ "${BASH_SOURCE[0]}" = "$0" ] && [ -n "${MCP_WORKBENCH_TEST_PG:-}" ]; then
+    _ci_log "to use this database in your shell:"
+    printf 'export MCP_WORKBENCH_TEST_PG=%q\n' "$MCP_WORKBENCH_TEST_PG"
+fi

@@ -1,0 +1,168 @@
+"""DataFrame builders for listings and history, with stable, documented column names.
+
+Columns (kept stable; tests and notebooks rely on them):
+- servers:   name, transport, status, tools, prompts, resources, server_name, server_version,
+             protocol_version, connected_at, last_error, target
+- tools:     server, name, title, description, params, required, read_only, destructive,
+             calls, p50_ms, last_used, input_schema, output_schema
+- prompts:   server, name, title, description, arguments, required
+- resources: server, uri, name, title, description, mime_type, size
+- templates: server, uri_template, name, title, description, mime_type
+- history:   time, server, kind, tool, arguments, status, duration_ms, error
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from .connection import Connection
+from .history import CallRecord, ToolUsage
+from .secrets import mask, mask_text
+
+SERVER_COLUMNS = [
+    "name", "transport", "status", "tools", "prompts", "resources", "server_name", "server_version",
+    "protocol_version", "connected_at", "last_error", "target",
+]  # fmt: skip
+TOOL_COLUMNS = [
+    "server", "name", "title", "description", "params", "required", "read_only", "destructive",
+    "calls", "p50_ms", "last_used", "input_schema", "output_schema",
+]  # fmt: skip
+PROMPT_COLUMNS = ["server", "name", "title", "description", "arguments", "required"]
+RESOURCE_COLUMNS = ["server", "uri", "name", "title", "description", "mime_type", "size"]
+TEMPLATE_COLUMNS = ["server", "uri_template", "name", "title", "description", "mime_type"]
+HISTORY_COLUMNS = ["time", "server", "kind", "tool", "arguments", "status", "duration_ms", "error"]
+
+
+def _ts(value: float | None) -> Any:
+    return pd.Timestamp(value, unit="s", tz="UTC") if value else pd.NaT
+
+
+def _matches(words: list[str], *fields: str | None) -> bool:
+    haystack = " ".join(f for f in fields if f).lower()
+    return all(w in haystack for w in words)
+
+
+def servers_frame(connections: Iterable[Connection]) -> pd.DataFrame:
+    rows = []
+    for c in connections:
+        info = c.server_info
+        rows.append(
+            {
+                "name": c.name,
+                "transport": c.spec.transport,
+                "status": c.status,
+                "tools": len(c.tools),
+                "prompts": len(c.prompts),
+                "resources": len(c.resources),
+                "server_name": info.name if info else None,
+                "server_version": info.version if info else None,
+                "protocol_version": c.protocol_version,
+                "connected_at": _ts(c.connected_at),
+                "last_error": mask_text(c.last_error) if c.last_error else None,
+                "target": c.spec.describe(),
+            }
+        )
+    return pd.DataFrame(rows, columns=SERVER_COLUMNS)
+
+
+def tools_frame(
+    connections: Iterable[Connection], usage: dict[tuple[str, str], ToolUsage], search: str | None = None
+) -> pd.DataFrame:
+    words = search.lower().split() if search else []
+    rows = []
+    for c in connections:
+        for tool in c.tools.values():
+            if words and not _matches(words, tool.name, tool.title, tool.description):
+                continue
+            schema = tool.input_schema or {}
+            ann = tool.annotations
+            stats = usage.get((c.name, tool.name))
+            rows.append(
+                {
+                    "server": c.name,
+                    "name": tool.name,
+                    "title": tool.title or (ann.title if ann else None),
+                    "description": tool.description,
+                    "params": list((schema.get("properties") or {}).keys()),
+                    "required": list(schema.get("required") or []),
+                    "read_only": bool(ann and ann.read_only_hint),
+                    "destructive": bool(ann and ann.destructive_hint and not ann.read_only_hint),
+                    "calls": stats.count if stats else 0,
+                    "p50_ms": stats.percentile(50) if stats else None,
+                    "last_used": _ts(stats.last_used if stats else None),
+                    "input_schema": schema,
+                    "output_schema": tool.output_schema,
+                }
+            )
+    return pd.DataFrame(rows, columns=TOOL_COLUMNS)
+
+
+def prompts_frame(connections: Iterable[Connection]) -> pd.DataFrame:
+    rows = []
+    for c in connections:
+        for p in c.prompts.values():
+            args = p.arguments or []
+            rows.append(
+                {
+                    "server": c.name,
+                    "name": p.name,
+                    "title": p.title,
+                    "description": p.description,
+                    "arguments": [a.name for a in args],
+                    "required": [a.name for a in args if a.required],
+                }
+            )
+    return pd.DataFrame(rows, columns=PROMPT_COLUMNS)
+
+
+def resources_frame(connections: Iterable[Connection]) -> pd.DataFrame:
+    rows = [
+        {
+            "server": c.name,
+            "uri": str(r.uri),
+            "name": r.name,
+            "title": r.title,
+            "description": r.description,
+            "mime_type": r.mime_type,
+            "size": r.size,
+        }
+        for c in connections
+        for r in c.resources
+    ]
+    return pd.DataFrame(rows, columns=RESOURCE_COLUMNS)
+
+
+def templates_frame(connections: Iterable[Connection]) -> pd.DataFrame:
+    rows = [
+        {
+            "server": c.name,
+            "uri_template": t.uri_template,
+            "name": t.name,
+            "title": t.title,
+            "description": t.description,
+            "mime_type": t.mime_type,
+        }
+        for c in connections
+        for t in c.templates
+    ]
+    return pd.DataFrame(rows, columns=TEMPLATE_COLUMNS)
+
+
+def history_frame(records: Iterable[CallRecord]) -> pd.DataFrame:
+    rows = [
+        {
+            "time": _ts(r.time),
+            "server": r.server,
+            "kind": r.kind,
+            "tool": r.tool,
+            "arguments": mask(r.arguments),
+            "status": r.status,
+            "duration_ms": r.duration_ms,
+            "error": mask_text(r.error) if r.error else None,
+        }
+        for r in records
+    ]
+    return pd.DataFrame(rows, columns=HISTORY_COLUMNS)

@@ -1,0 +1,260 @@
+"""Result objects: plain attributes for code, a rich ``_repr_mimebundle_`` for notebooks.
+
+Server output is data, never markup: every server-provided string is HTML-escaped before it
+is shown, and images are shown only from image content types. Attributes are computed on
+first use so the call path itself builds nothing it may never need.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import mcp_types as types
+
+from .secrets import mask, mask_text
+
+_SAFE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+_TEXT_PREVIEW = 4000
+
+
+@dataclass(frozen=True)
+class Media:
+    """An image or audio clip returned by a server."""
+
+    mime_type: str
+    data: bytes
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        b64 = base64.b64encode(self.data).decode()
+        if self.mime_type in _SAFE_IMAGE_TYPES:
+            return {self.mime_type: b64, "text/plain": repr(self)}
+        if self.mime_type.startswith("audio/"):
+            tag = f'<audio controls src="data:{html.escape(self.mime_type)};base64,{b64}"></audio>'
+            return {"text/html": tag, "text/plain": repr(self)}
+        return {"text/plain": repr(self)}
+
+    def __repr__(self) -> str:
+        return f"<{self.mime_type}, {len(self.data):,} bytes>"
+
+
+def _decode(b64: str) -> bytes:
+    try:
+        return base64.b64decode(b64, validate=False)
+    except (ValueError, TypeError):
+        return b""
+
+
+def _records_frame(value: Any) -> Any:
+    """A DataFrame when structured output is tabular: records, or one list of records inside."""
+    import pandas as pd
+
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return pd.DataFrame(value)
+    if isinstance(value, dict):
+        lists = [v for v in value.values() if isinstance(v, list) and v and all(isinstance(x, dict) for x in v)]
+        if len(lists) == 1:
+            return pd.DataFrame(lists[0])
+        if value and all(not isinstance(v, (dict, list)) for v in value.values()):
+            return pd.DataFrame([value])
+    return None
+
+
+def _html_pre(text: str, *, color: str | None = None) -> str:
+    text = mask_text(text)
+    style = "white-space:pre-wrap;margin:0" + (f";color:{color}" if color else "")
+    shown = text if len(text) <= _TEXT_PREVIEW else text[:_TEXT_PREVIEW] + f"\n… ({len(text):,} characters)"
+    return f'<pre style="{style}">{html.escape(shown)}</pre>'
+
+
+class ToolResult:
+    """What a tool call returned: ``.text``, ``.structured``, ``.df``, ``.images``, ``.is_error``."""
+
+    def __init__(
+        self, raw: types.CallToolResult, *, server: str, tool: str, arguments: dict[str, Any], duration_ms: float
+    ) -> None:
+        self.raw = raw
+        self.server = server
+        self.tool = tool
+        self.arguments = arguments
+        self.duration_ms = duration_ms
+
+    @property
+    def is_error(self) -> bool:
+        return bool(self.raw.is_error)
+
+    @property
+    def content(self) -> list[Any]:
+        return list(self.raw.content)
+
+    @cached_property
+    def text(self) -> str:
+        """All text content joined by newlines (embedded text resources included)."""
+        parts: list[str] = []
+        for block in self.raw.content:
+            if isinstance(block, types.TextContent):
+                parts.append(block.text)
+            elif isinstance(block, types.EmbeddedResource) and isinstance(block.resource, types.TextResourceContents):
+                parts.append(block.resource.text)
+        return "\n".join(parts)
+
+    @property
+    def structured(self) -> Any:
+        return self.raw.structured_content
+
+    @cached_property
+    def df(self) -> Any:
+        """A DataFrame of tabular structured output, else ``None``."""
+        return _records_frame(self.structured) if self.structured is not None else None
+
+    @cached_property
+    def images(self) -> list[Media]:
+        return [
+            Media(b.mime_type, _decode(b.data)) for b in self.raw.content if isinstance(b, types.ImageContent)
+        ]
+
+    @cached_property
+    def audio(self) -> list[Media]:
+        return [Media(b.mime_type, _decode(b.data)) for b in self.raw.content if isinstance(b, types.AudioContent)]
+
+    @property
+    def value(self) -> Any:
+        """The most useful single value: structured ``result``, else structured, else text."""
+        s = self.structured
+        if isinstance(s, dict) and set(s) == {"result"}:
+            return s["result"]
+        return s if s is not None else self.text
+
+    def __repr__(self) -> str:
+        status = "error" if self.is_error else "ok"
+        head = f"<ToolResult {self.server}.{self.tool} {status} {self.duration_ms:.1f} ms>"
+        body = self.text if self.text else (json.dumps(self.structured, default=str) if self.structured else "")
+        extra = f" +{len(self.images)} image(s)" if self.images else ""
+        return mask_text(head + (("\n" + body[:_TEXT_PREVIEW]) if body else "") + extra)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        color = "#b00020" if self.is_error else None
+        title = "error from" if self.is_error else "result of"
+        parts = [
+            f'<div style="font-size:smaller;color:#666">{title} <code>{html.escape(self.server)}.'
+            f"{html.escape(self.tool)}</code> in {self.duration_ms:.1f} ms</div>"
+        ]
+        frame = self.df
+        if frame is not None and not self.is_error:
+            parts.append(frame.to_html(max_rows=50, escape=True))
+        elif self.text:
+            parts.append(_html_pre(self.text, color=color))
+        elif self.structured is not None:
+            parts.append(_html_pre(json.dumps(self.structured, indent=2, default=str)))
+        for media in self.images + self.audio:
+            bundle = media._repr_mimebundle_()
+            if media.mime_type in _SAFE_IMAGE_TYPES:
+                parts.append(f'<img src="data:{media.mime_type};base64,{bundle[media.mime_type]}"/>')
+            elif "text/html" in bundle:
+                parts.append(bundle["text/html"])
+        bundle: dict[str, Any] = {"text/plain": repr(self), "text/html": "\n".join(parts)}
+        if self.structured is not None:
+            bundle["application/json"] = self.structured
+        return bundle
+
+
+class PromptResult:
+    """A rendered prompt: ``.messages`` as dicts, ``.text``, ``.df``."""
+
+    def __init__(self, raw: types.GetPromptResult, *, server: str, prompt: str) -> None:
+        self.raw = raw
+        self.server = server
+        self.prompt = prompt
+
+    @property
+    def description(self) -> str | None:
+        return self.raw.description
+
+    @cached_property
+    def messages(self) -> list[dict[str, Any]]:
+        out = []
+        for m in self.raw.messages:
+            content = m.content
+            text = getattr(content, "text", None)
+            if text is None and isinstance(content, types.EmbeddedResource):
+                text = getattr(content.resource, "text", None)
+            out.append({"role": m.role, "type": getattr(content, "type", "?"), "text": text})
+        return out
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(f"{m['role']}: {m['text']}" for m in self.messages if m["text"] is not None)
+
+    @property
+    def df(self) -> Any:
+        import pandas as pd
+
+        return pd.DataFrame(self.messages, columns=["role", "type", "text"])
+
+    def __repr__(self) -> str:
+        return f"<PromptResult {self.server}.{self.prompt}: {len(self.messages)} message(s)>\n{self.text}"
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        rows = "".join(
+            f"<div><b>{html.escape(str(m['role']))}</b>{_html_pre(str(m['text'] or ''))}</div>" for m in self.messages
+        )
+        return {"text/plain": repr(self), "text/html": rows}
+
+
+class ResourceResult:
+    """A read resource: ``.text`` / ``.blob`` / ``.mime_type`` / ``.json`` of its first content."""
+
+    def __init__(self, raw: types.ReadResourceResult, *, server: str, uri: str) -> None:
+        self.raw = raw
+        self.server = server
+        self.uri = uri
+
+    @property
+    def contents(self) -> list[Any]:
+        return list(self.raw.contents)
+
+    @property
+    def mime_type(self) -> str | None:
+        return self.raw.contents[0].mime_type if self.raw.contents else None
+
+    @cached_property
+    def text(self) -> str:
+        return "\n".join(c.text for c in self.raw.contents if isinstance(c, types.TextResourceContents))
+
+    @cached_property
+    def blob(self) -> bytes | None:
+        for c in self.raw.contents:
+            if isinstance(c, types.BlobResourceContents):
+                return _decode(c.blob)
+        return None
+
+    @cached_property
+    def json(self) -> Any:
+        """The text parsed as JSON, or ``None`` when it is not JSON."""
+        try:
+            return json.loads(self.text)
+        except (json.JSONDecodeError, ValueError):
+            return None
+
+    def __repr__(self) -> str:
+        size = f"{len(self.blob):,} bytes" if self.blob is not None else f"{len(self.text):,} chars"
+        head = f"<ResourceResult {self.server} {self.uri} {self.mime_type or ''} {size}>"
+        return head + ("\n" + self.text[:_TEXT_PREVIEW] if self.text else "")
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        mime = self.mime_type or ""
+        if self.blob is not None and mime in _SAFE_IMAGE_TYPES:
+            body = f'<img src="data:{mime};base64,{base64.b64encode(self.blob).decode()}"/>'
+        else:
+            body = _html_pre(self.text)
+        head = f'<div style="font-size:smaller;color:#666">{html.escape(self.server)} {html.escape(self.uri)}</div>'
+        return {"text/plain": repr(self), "text/html": head + body}
+
+
+def masked_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
+    """Arguments as they may be shown or stored: secret keys and known secret values masked."""
+    return mask(arguments)

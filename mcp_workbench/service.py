@@ -1,0 +1,439 @@
+"""The ``Workbench`` facade: the public Python API, sync and async twins with the same names.
+
+Sync methods block on the engine thread (``wb.call``); async twins (``await wb.acall``) await
+it from any loop. Work is done once, in coroutines; the twins only choose how to wait. The call
+path is kept lean: a dict lookup, a cached validator, the request, an append to the call log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from . import frames
+from .config import ServerSpec, load_config_file
+from .connection import ClientCallbacks, Connection, ProgressHandler
+from .engine import Engine, get_engine
+from .errors import ArgumentError, CallTimeoutError, WorkbenchError
+from .events import EventEmitter
+from .history import CallLog, CallRecord
+from .results import PromptResult, ResourceResult, ToolResult
+from .secrets import mask_text
+from .sessions import DEFAULT_IDLE_TIMEOUT_S, SessionStore
+from .validation import validate_arguments
+
+T = TypeVar("T")
+logger = logging.getLogger("mcp_workbench")
+
+
+@dataclass(frozen=True)
+class ConnectInfo:
+    """What ``connect`` reports: enough to see at a glance that the server is there."""
+
+    name: str
+    transport: str
+    status: str
+    tools: int
+    prompts: int
+    resources: int
+    templates: int
+    protocol_version: str | None
+    server: str | None
+    connect_ms: float
+
+    def __repr__(self) -> str:
+        return (
+            f"<connected {self.name} ({self.transport}, {self.server or 'unnamed server'}, protocol "
+            f"{self.protocol_version}): {self.tools} tools, {self.prompts} prompts, {self.resources} resources, "
+            f"{self.templates} templates in {self.connect_ms:.0f} ms>"
+        )
+
+
+class Workbench:
+    """Connections to MCP servers and everything done with them, in one kernel."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine | None = None,
+        timeout: float = 60.0,
+        idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT_S,
+        callbacks: ClientCallbacks | None = None,
+    ) -> None:
+        self.engine = engine or get_engine()
+        self.events = EventEmitter()
+        self.sessions = SessionStore(self.events, idle_timeout=idle_timeout)
+        self.log = CallLog()
+        self.default_timeout = timeout
+        self.callbacks = callbacks or ClientCallbacks()
+
+    # ------------------------------------------------------------------ plumbing
+    @property
+    def registry(self):  # type: ignore[no-untyped-def]
+        return self.sessions.default.registry
+
+    @property
+    def idle_timeout(self) -> float | None:
+        return self.sessions.idle_timeout
+
+    @idle_timeout.setter
+    def idle_timeout(self, value: float | None) -> None:
+        self.sessions.idle_timeout = value
+
+    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return self.engine.run(coro)
+
+    def on(self, event: str, handler: Callable[[dict[str, Any]], Any]) -> Callable[[], None]:
+        """Subscribe to an event; returns an unsubscribe function. Handlers run on the engine thread."""
+        return self.events.on(event, handler)
+
+    def off(self, event: str, handler: Callable[[dict[str, Any]], Any]) -> None:
+        self.events.off(event, handler)
+
+    # ------------------------------------------------------------------ connect
+    def connect(self, name: str, **options: Any) -> ConnectInfo:
+        """Connect a server: ``command=``/``args=``/``env=``/``cwd=`` (stdio) or ``url=`` (HTTP, SSE).
+
+        Other options: ``transport=`` ("stdio", "http", "sse"), ``headers=``, ``timeout=`` (per-call
+        default, seconds), ``connect_timeout=``, ``inherit_env=True`` (stdio servers otherwise get a
+        minimal environment plus ``env``). Values may reference ``${env:VAR}``.
+        """
+        spec = self._spec(name, options)
+        return self._run(self._connect(spec))
+
+    async def aconnect(self, name: str, **options: Any) -> ConnectInfo:
+        spec = self._spec(name, options)
+        return await self.engine.arun(self._connect(spec))
+
+    def _spec(self, name: str, options: dict[str, Any]) -> ServerSpec:
+        unknown = set(options) - {
+            "command", "args", "env", "cwd", "url", "transport", "headers", "timeout", "connect_timeout",
+            "inherit_env",
+        }  # fmt: skip
+        if unknown:
+            raise WorkbenchError(f"connect() got unknown option(s) {', '.join(sorted(unknown))}")
+        options.setdefault("timeout", self.default_timeout)
+        return ServerSpec.build(name, **options)
+
+    async def _connect(self, spec: ServerSpec) -> ConnectInfo:
+        self.sessions.ensure_sweeper()
+        registry = self.registry
+        old = registry.remove(spec.name) if spec.name in registry else None
+        if old is not None:
+            await old.close()
+        conn = Connection(spec, self.events, callbacks=self.callbacks)
+        registry.add(conn)
+        start = time.perf_counter()
+        # On failure the connection stays listed (status error, last_error) so servers() shows why.
+        await conn.open()
+        self.events.emit("tools_changed", {"server": spec.name, "tools": len(conn.tools)})
+        return _connect_info(conn, (time.perf_counter() - start) * 1000)
+
+    def load_config(self, path: str | os.PathLike[str], *, strict: bool = False) -> pd.DataFrame:
+        """Connect every server of a Claude Desktop / Cursor / VS Code file, in parallel."""
+        specs = load_config_file(path)
+        return self._run(self._connect_many(specs, strict))
+
+    async def aload_config(self, path: str | os.PathLike[str], *, strict: bool = False) -> pd.DataFrame:
+        specs = load_config_file(path)
+        return await self.engine.arun(self._connect_many(specs, strict))
+
+    async def _connect_many(self, specs: list[ServerSpec], strict: bool) -> pd.DataFrame:
+        results = await asyncio.gather(*(self._connect(s) for s in specs), return_exceptions=True)
+        failures = [(s.name, r) for s, r in zip(specs, results) if isinstance(r, BaseException)]
+        for name, exc in failures:
+            logger.warning("server %s failed to connect: %s", name, exc)
+        if strict and failures:
+            raise failures[0][1]
+        names = {s.name for s in specs}
+        return frames.servers_frame(c for c in self.registry if c.name in names)
+
+    def disconnect(self, name: str) -> None:
+        """Close a server and forget it (its process tree is ended)."""
+        self._run(self._disconnect(name))
+
+    async def adisconnect(self, name: str) -> None:
+        await self.engine.arun(self._disconnect(name))
+
+    async def _disconnect(self, name: str) -> None:
+        conn = self.registry.get(name)
+        self.registry.remove(name)
+        await conn.close()
+
+    def reconnect(self, name: str) -> ConnectInfo:
+        """Close and reopen a server with the same spec."""
+        return self._run(self._connect(self.registry.get(name).spec))
+
+    def close(self) -> None:
+        """Close every connection of every session; the workbench stays usable afterwards."""
+        if self.engine._loop is None:  # never started: nothing to close
+            return
+        self._run(self._close())
+
+    async def aclose(self) -> None:
+        await self.engine.arun(self._close())
+
+    async def _close(self) -> None:
+        await self.sessions.close_all()
+        for session in self.sessions:
+            for conn in session.registry:
+                session.registry.remove(conn.name)
+
+    # ------------------------------------------------------------------ listings
+    def servers(self) -> pd.DataFrame:
+        """One row per server: name, transport, status, tools, prompts, resources, server info..."""
+        return frames.servers_frame(self.registry)
+
+    def _selected(self, server: str | None) -> list[Connection]:
+        return [self.registry.get(server)] if server else list(self.registry)
+
+    def tools(self, server: str | None = None, *, search: str | None = None) -> pd.DataFrame:
+        """Every tool of every server (or one), optionally filtered by keywords."""
+        return frames.tools_frame(self._selected(server), self.log.usage, search)
+
+    def prompts(self, server: str | None = None) -> pd.DataFrame:
+        return frames.prompts_frame(self._selected(server))
+
+    def resources(self, server: str | None = None) -> pd.DataFrame:
+        return frames.resources_frame(self._selected(server))
+
+    def resource_templates(self, server: str | None = None) -> pd.DataFrame:
+        return frames.templates_frame(self._selected(server))
+
+    def refresh(self, server: str | None = None) -> None:
+        """Re-read listings from the server(s)."""
+        self._run(asyncio.gather(*(self._ensure_open_then(c, c.refresh) for c in self._selected(server))))
+
+    async def _ensure_open_then(self, conn: Connection, op: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        if not conn.is_open:
+            await conn.open()
+        return await op()
+
+    # ------------------------------------------------------------------ calls
+    def call(
+        self,
+        target: str,
+        arguments: dict[str, Any] | None = None,
+        /,
+        *,
+        timeout: float | None = None,
+        on_progress: ProgressHandler | None = None,
+        **kwargs: Any,
+    ) -> ToolResult:
+        """Call ``server.tool`` with a dict and/or keyword arguments; returns a ``ToolResult``."""
+        conn, tool, args = self._prepare_call(target, arguments, kwargs)
+        return self.engine.run(self._invoke(conn, tool, args, timeout, on_progress))
+
+    async def acall(
+        self,
+        target: str,
+        arguments: dict[str, Any] | None = None,
+        /,
+        *,
+        timeout: float | None = None,
+        on_progress: ProgressHandler | None = None,
+        **kwargs: Any,
+    ) -> ToolResult:
+        """Async twin of ``call`` (top-level ``await`` in a notebook cell)."""
+        conn, tool, args = self._prepare_call(target, arguments, kwargs)
+        return await self.engine.arun(self._invoke(conn, tool, args, timeout, on_progress))
+
+    def _prepare_call(
+        self, target: str, arguments: dict[str, Any] | None, kwargs: dict[str, Any]
+    ) -> tuple[Connection, str, dict[str, Any]]:
+        if not isinstance(target, str):
+            raise ArgumentError("the tool is named as a string 'server.tool', e.g. wb.call('demo.add', a=1, b=2)")
+        if arguments is not None and not isinstance(arguments, dict):
+            raise ArgumentError(f"{target}: arguments must be a dict, got {type(arguments).__name__}")
+        args = {**arguments, **kwargs} if arguments else kwargs
+        conn, tool = self.registry.resolve(target)
+        spec = conn.tools.get(tool)
+        if spec is None:
+            self.registry.check_item(conn, tool)
+        else:
+            validate_arguments(f"{conn.name}.{tool}", spec.input_schema, args)
+        return conn, tool, args
+
+    async def _invoke(
+        self, conn: Connection, tool: str, args: dict[str, Any], timeout: float | None, on_progress: Any
+    ) -> ToolResult:
+        emit = self.events.has_handlers("operation_started") or self.events.has_handlers("operation_completed")
+        if emit:
+            self.events.emit("operation_started", {"operation": "call", "server": conn.name, "tool": tool})
+        started = time.time()
+        t0 = time.perf_counter()
+        status, error, result = "ok", None, None
+        try:
+            if not conn.is_open:
+                await conn.open()  # idle-closed or crashed: reconnect once, by itself
+            raw = await conn.call_tool(tool, args, timeout=timeout, on_progress=on_progress)
+            duration = (time.perf_counter() - t0) * 1000
+            result = ToolResult(raw, server=conn.name, tool=tool, arguments=args, duration_ms=duration)
+            if raw.is_error:
+                status, error = "error", mask_text(result.text)[:500]
+            return result
+        except BaseException as exc:
+            status = _status_of(exc)
+            error = mask_text(str(exc)) or type(exc).__name__
+            raise
+        finally:
+            duration = (time.perf_counter() - t0) * 1000
+            self.log.append(CallRecord(started, conn.name, tool, dict(args), status, duration, error, "tool", result))
+            if emit:
+                self.events.emit(
+                    "operation_completed",
+                    {"operation": "call", "server": conn.name, "tool": tool, "success": status == "ok",
+                     "status": status, "duration_ms": duration, "error": error},
+                )  # fmt: skip
+
+    def get_prompt(
+        self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None, **kwargs: Any
+    ) -> PromptResult:
+        """Render ``server.prompt`` with its arguments."""
+        return self._run(self._get_prompt(target, {**(arguments or {}), **kwargs}, timeout))
+
+    async def aget_prompt(
+        self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None, **kwargs: Any
+    ) -> PromptResult:
+        return await self.engine.arun(self._get_prompt(target, {**(arguments or {}), **kwargs}, timeout))
+
+    async def _get_prompt(self, target: str, args: dict[str, Any], timeout: float | None) -> PromptResult:
+        conn, name = self.registry.resolve(target, "prompt")
+        prompt = conn.prompts.get(name)
+        if prompt is None:
+            self.registry.check_item(conn, name, "prompt")
+        else:
+            missing = [a.name for a in prompt.arguments or [] if a.required and a.name not in args]
+            if missing:
+                raise ArgumentError(f"{conn.name}.{name}: missing required argument {', '.join(map(repr, missing))}")
+        str_args = {k: v if isinstance(v, str) else _json(v) for k, v in args.items()}
+        raw = await self._tracked(conn, "prompt", name, args, lambda: conn.get_prompt(name, str_args, timeout=timeout))
+        return PromptResult(raw, server=conn.name, prompt=name)
+
+    def read(self, server: str, uri: str, *, timeout: float | None = None) -> ResourceResult:
+        """Read a resource (or a filled-in resource template) by URI."""
+        return self._run(self._read(server, uri, timeout))
+
+    async def aread(self, server: str, uri: str, *, timeout: float | None = None) -> ResourceResult:
+        return await self.engine.arun(self._read(server, uri, timeout))
+
+    async def _read(self, server: str, uri: str, timeout: float | None) -> ResourceResult:
+        conn = self.registry.get(server)
+        raw = await self._tracked(conn, "resource", uri, {"uri": uri}, lambda: conn.read_resource(uri, timeout=timeout))
+        return ResourceResult(raw, server=conn.name, uri=uri)
+
+    async def _tracked(
+        self, conn: Connection, kind: str, name: str, args: dict[str, Any], op: Callable[[], Coroutine[Any, Any, T]]
+    ) -> T:
+        """Run a non-tool request with reconnect, history and events."""
+        self.events.emit("operation_started", {"operation": kind, "server": conn.name, "tool": name})
+        started, t0 = time.time(), time.perf_counter()
+        status, error = "ok", None
+        try:
+            if not conn.is_open:
+                await conn.open()
+            return await op()
+        except BaseException as exc:
+            status, error = _status_of(exc), mask_text(str(exc))
+            raise
+        finally:
+            duration = (time.perf_counter() - t0) * 1000
+            self.log.append(CallRecord(started, conn.name, name, dict(args), status, duration, error, kind))
+            self.events.emit(
+                "operation_completed",
+                {"operation": kind, "server": conn.name, "tool": name, "success": status == "ok",
+                 "status": status, "duration_ms": duration, "error": error},
+            )  # fmt: skip
+
+    def ping(self, server: str | None = None) -> pd.DataFrame:
+        """Round-trip latency per server (reconnecting idle ones)."""
+        return self._run(self._ping(self._selected(server)))
+
+    async def aping(self, server: str | None = None) -> pd.DataFrame:
+        return await self.engine.arun(self._ping(self._selected(server)))
+
+    async def _ping(self, conns: list[Connection]) -> pd.DataFrame:
+        async def one(c: Connection) -> dict[str, Any]:
+            try:
+                ms = await self._ensure_open_then(c, lambda: c.ping(timeout=10))
+                return {"server": c.name, "status": c.status, "latency_ms": ms, "error": None}
+            except WorkbenchError as exc:
+                return {"server": c.name, "status": c.status, "latency_ms": None, "error": str(exc)}
+
+        rows = await asyncio.gather(*(one(c) for c in conns))
+        return pd.DataFrame(rows, columns=["server", "status", "latency_ms", "error"])
+
+    # ------------------------------------------------------------------ history, stats
+    def history(self, *, server: str | None = None, last: int | None = None) -> pd.DataFrame:
+        """Every call this kernel made (secrets masked), oldest first."""
+        records = self.log.snapshot()
+        if server:
+            records = [r for r in records if r.server == server]
+        if last:
+            records = records[-last:]
+        return frames.history_frame(records)
+
+    def stats(self) -> dict[str, Any]:
+        """Sessions, connections, calls, errors, and calls per server."""
+        by_server: dict[str, int] = {}
+        for (server, _), usage in list(self.log.usage.items()):
+            by_server[server] = by_server.get(server, 0) + usage.count
+        return {**self.sessions.stats(), "calls": self.log.total, "errors": self.log.errors, "calls_by_server": by_server}
+
+    def __repr__(self) -> str:
+        s = self.sessions.stats()
+        return f"<Workbench: {s['connected']}/{s['connections']} servers connected, {self.log.total} calls>"
+
+
+def _connect_info(conn: Connection, ms: float) -> ConnectInfo:
+    info = conn.server_info
+    return ConnectInfo(
+        conn.name, conn.spec.transport, conn.status, len(conn.tools), len(conn.prompts), len(conn.resources),
+        len(conn.templates), conn.protocol_version, f"{info.name} {info.version}".strip() if info else None, ms,
+    )  # fmt: skip
+
+
+def _status_of(exc: BaseException) -> str:
+    if isinstance(exc, (CallTimeoutError, TimeoutError)):
+        return "timeout"
+    if isinstance(exc, (asyncio.CancelledError, KeyboardInterrupt)):
+        return "cancelled"
+    return "error"
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value)
+
+
+_workbench: Workbench | None = None
+_workbench_lock = threading.Lock()
+
+
+def workbench() -> Workbench:
+    """The process's (the kernel's) one Workbench: the same object on every call."""
+    global _workbench
+    if _workbench is None:
+        with _workbench_lock:
+            if _workbench is None:
+                _workbench = Workbench()
+                atexit.register(_close_at_exit, _workbench)
+    return _workbench
+
+
+def _close_at_exit(wb: Workbench) -> None:
+    """Interpreter exit / kernel shutdown: end every server process tree."""
+    try:
+        wb.close()
+    except BaseException as exc:  # exiting: report, never raise
+        logger.debug("closing at exit failed: %s", exc)

@@ -1,0 +1,104 @@
+"""Build the SDK transport for a resolved spec, and capture a stdio server's stderr.
+
+The SDK's ``Client`` accepts any transport context manager; building it here (rather than
+passing ``StdioServerParameters`` or a URL) lets us give stdio servers a stderr pipe we read
+ourselves (its tail goes into error messages; its end tells us the process exited), and give
+HTTP servers headers and timeouts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import IO, Any
+
+from mcp.client.sse import sse_client
+from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+
+from .config import ServerSpec
+from .secrets import mask_text
+
+STDERR_TAIL_LINES = 200
+
+
+class StderrCapture:
+    """A pipe handed to the server as its stderr, read line by line by a daemon thread.
+
+    End of file means every process holding the pipe (the server and its children) is gone,
+    which is how a crash is noticed even while no request is in flight.
+    """
+
+    def __init__(self, server: str, on_eof: Callable[[], None], on_line: Callable[[str], None] | None = None) -> None:
+        read_fd, write_fd = os.pipe()
+        self.writer: IO[str] = os.fdopen(write_fd, "w", encoding="utf-8")
+        self._reader = os.fdopen(read_fd, "r", encoding="utf-8", errors="replace")
+        self.tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
+        self._logger = logging.getLogger(f"mcp_workbench.server.{server}.stderr")
+        self._on_eof = on_eof
+        self._on_line = on_line
+        self._thread = threading.Thread(target=self._read, name=f"mcp-stderr-{server}", daemon=True)
+        self._thread.start()
+
+    def close_writer(self) -> None:
+        """Drop our copy of the write end once the child has it, so EOF can arrive."""
+        try:
+            self.writer.close()
+        except OSError:
+            pass
+
+    def _read(self) -> None:
+        try:
+            for line in self._reader:
+                line = line.rstrip("\n")
+                self.tail.append(line)
+                self._logger.info("%s", mask_text(line))
+                if self._on_line is not None:
+                    self._on_line(line)
+        except (OSError, ValueError):
+            pass
+        finally:
+            try:
+                self._reader.close()
+            except OSError:
+                pass
+            self._on_eof()
+
+    def text(self, lines: int = 20) -> str:
+        return mask_text("\n".join(list(self.tail)[-lines:]))
+
+    def join(self, timeout: float) -> None:
+        self._thread.join(timeout)
+
+
+def stdio_parameters(spec: ServerSpec) -> StdioServerParameters:
+    """The SDK's parameters; ``inherit_env`` passes the kernel's whole environment."""
+    env: dict[str, str] | None = dict(spec.env) if spec.env else None
+    if spec.inherit_env:
+        env = {**os.environ, **(env or {})}
+    return StdioServerParameters(command=spec.command or "", args=list(spec.args), env=env, cwd=spec.cwd)
+
+
+@asynccontextmanager
+async def _http_transport(spec: ServerSpec) -> AsyncIterator[Any]:
+    import httpx2
+
+    timeout = httpx2.Timeout(spec.connect_timeout, read=max(spec.timeout, 300.0))
+    async with create_mcp_http_client(headers=spec.headers, timeout=timeout) as http:
+        async with streamable_http_client(spec.url or "", http_client=http) as streams:
+            yield streams
+
+
+def build_transport(spec: ServerSpec, stderr: StderrCapture | None) -> Any:
+    """The transport context manager for a *resolved* spec."""
+    if spec.transport == "stdio":
+        assert stderr is not None
+        return stdio_client(stdio_parameters(spec), errlog=stderr.writer)
+    if spec.transport == "sse":
+        return sse_client(spec.url or "", headers=spec.headers, timeout=spec.connect_timeout)
+    return _http_transport(spec)
