@@ -74,9 +74,10 @@ _ci_install_node() {
     fi
     _ci_log "node: npm install server-everything@$SERVER_EVERYTHING_VERSION into .ci/node"
     mkdir -p "$prefix"
+    # npm's summary goes to stdout (dropped); warnings/errors go to stderr.
     npm install --prefix "$prefix" --no-audit --no-fund --no-progress \
         --loglevel=error --no-update-notifier \
-        "@modelcontextprotocol/server-everything@$SERVER_EVERYTHING_VERSION"
+        "@modelcontextprotocol/server-everything@$SERVER_EVERYTHING_VERSION" >/dev/null
     [ -x "$prefix/node_modules/.bin/mcp-server-everything" ] \
         || _ci_die "npm install finished but .ci/node/node_modules/.bin/mcp-server-everything is missing"
     _ci_log "node: done in $((SECONDS - t0))s"

@@ -166,8 +166,8 @@ class Workbench:
 
     async def _disconnect(self, name: str) -> None:
         conn = self.registry.get(name)
-        self.registry.remove(name)
         await conn.close()
+        self.registry.remove(name)
 
     def reconnect(self, name: str) -> ConnectInfo:
         """Close and reopen a server with the same spec."""

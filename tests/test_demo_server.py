@@ -21,10 +21,8 @@ from mcp import Client, MCPError, StdioServerParameters
 from mcp.client.sse import sse_client
 
 from mcp_workbench.demo import build_server
+from tests.servers import ROOT, SUB_ENV, demo_server
 
-ROOT = Path(__file__).resolve().parents[1]
-# The subprocess must import mcp_workbench from this checkout even when it is not installed.
-SUB_ENV = {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 TOOLS = {"add", "echo", "slow", "image", "table", "fail", "delete_all", "env", "crash", "sleep_forever"}
 
 
@@ -33,49 +31,16 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(flag: str) -> Iterator[int]:
-    """Start ``python -m mcp_workbench.demo <flag> --port N`` and yield N once it accepts connections."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mcp_workbench.demo", flag, "--port", str(port)],
-        cwd=ROOT, env={**os.environ, **SUB_ENV}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"demo server exited early: {proc.stderr.read().decode()}")  # type: ignore[union-attr]
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"demo server {flag} did not listen on port {port}") from None
-                time.sleep(0.05)
-        yield port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @pytest.fixture(scope="module")
 def http_port() -> Iterator[int]:
-    yield from _serve("--http")
+    with demo_server("--http") as port:
+        yield port
 
 
 @pytest.fixture(scope="module")
 def sse_port() -> Iterator[int]:
-    yield from _serve("--sse")
+    with demo_server("--sse") as port:
+        yield port
 
 
 def stdio_params(**env: str) -> StdioServerParameters:
