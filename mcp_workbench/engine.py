@@ -14,6 +14,7 @@ import asyncio
 import atexit
 import concurrent.futures
 import threading
+import time
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -23,6 +24,7 @@ T = TypeVar("T")
 
 # How long a cancelled request may take to unwind before a KeyboardInterrupt is re-raised.
 _CANCEL_GRACE_S = 2.0
+_WAIT_SLICE_S = 0.2
 
 
 class Engine:
@@ -80,13 +82,21 @@ class Engine:
                 "use the async twin instead, e.g. `await wb.acall(...)`"
             )
         future = self.submit(coro)
+        deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            return future.result(timeout)
-        except TimeoutError:
-            if future.done():  # the coroutine's own timeout error, not ours
-                raise
-            self._cancel_and_wait(future)
-            raise CallTimeoutError(f"the operation did not finish within {timeout} s and was cancelled") from None
+            # Wait in slices: an interrupt that is not a real signal (``_thread.interrupt_main``,
+            # some front ends) is only seen between waits, never inside a blocking one.
+            while True:
+                try:
+                    return future.result(_WAIT_SLICE_S if deadline is None else min(_WAIT_SLICE_S, deadline - time.monotonic()))
+                except TimeoutError:
+                    if future.done():  # the coroutine's own timeout error, not ours
+                        raise
+                    if deadline is not None and time.monotonic() >= deadline:
+                        self._cancel_and_wait(future)
+                        raise CallTimeoutError(
+                            f"the operation did not finish within {timeout} s and was cancelled"
+                        ) from None
         except KeyboardInterrupt:
             self._cancel_and_wait(future)
             raise

@@ -143,13 +143,14 @@ class ToolResult:
             f'<div style="font-size:smaller;color:#666">{title} <code>{html.escape(self.server)}.'
             f"{html.escape(self.tool)}</code> in {self.duration_ms:.1f} ms</div>"
         ]
-        frame = self.df
+        shown = mask(self.structured)  # display only: the attributes keep the data as returned
+        frame = _records_frame(shown) if shown is not None else None
         if frame is not None and not self.is_error:
             parts.append(frame.to_html(max_rows=50, escape=True))
         elif self.text:
             parts.append(_html_pre(self.text, color=color))
-        elif self.structured is not None:
-            parts.append(_html_pre(json.dumps(self.structured, indent=2, default=str)))
+        elif shown is not None:
+            parts.append(_html_pre(json.dumps(shown, indent=2, default=str)))
         for media in self.images + self.audio:
             bundle = media._repr_mimebundle_()
             if media.mime_type in _SAFE_IMAGE_TYPES:
@@ -157,8 +158,8 @@ class ToolResult:
             elif "text/html" in bundle:
                 parts.append(bundle["text/html"])
         bundle: dict[str, Any] = {"text/plain": repr(self), "text/html": "\n".join(parts)}
-        if self.structured is not None:
-            bundle["application/json"] = self.structured
+        if shown is not None:
+            bundle["application/json"] = shown
         return bundle
 
 

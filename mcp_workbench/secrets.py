@@ -57,12 +57,21 @@ def mask_text(text: str) -> str:
     return pattern.sub(MASK, text)
 
 
+_REFERENCE = re.compile(r"\$\{(?:env:)?[A-Za-z_][A-Za-z0-9_]*\}")
+_SCHEME_ONLY = re.compile(r"^[A-Za-z]{0,12}\s*$")
+
+
+def is_reference(value: Any) -> bool:
+    """True for ``${env:VAR}`` or ``Bearer ${env:VAR}``: text that names a secret without holding it."""
+    if not isinstance(value, str) or "${" not in value:
+        return False
+    return bool(_SCHEME_ONLY.match(_REFERENCE.sub("", value)))
+
+
 def mask(value: Any, *, key: str | None = None) -> Any:
     """A deep copy of ``value`` with secrets masked (by key name and by known value)."""
     if key is not None and is_secret_key(key) and value not in (None, "", MASK):
-        if isinstance(value, str) and value.startswith("${env:") and value.endswith("}"):
-            return value  # a reference, not the secret itself
-        return MASK
+        return value if is_reference(value) else MASK
     if isinstance(value, str):
         return mask_text(value)
     if isinstance(value, dict):
@@ -76,4 +85,4 @@ def mask_mapping_values(mapping: dict[str, str] | None) -> dict[str, str] | None
     """Mask every value of a mapping (env vars, headers): all of them may be secret."""
     if mapping is None:
         return None
-    return {k: (v if isinstance(v, str) and v.startswith("${env:") else MASK) for k, v in mapping.items()}
+    return {k: (v if is_reference(v) else MASK) for k, v in mapping.items()}

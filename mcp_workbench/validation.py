@@ -13,6 +13,7 @@ import jsonschema
 from jsonschema.exceptions import best_match
 
 from .errors import ArgumentError
+from .secrets import mask_text
 
 _cache: dict[int, tuple[dict[str, Any], Any]] = {}
 
@@ -58,8 +59,8 @@ def validate_arguments(target: str, schema: dict[str, Any] | None, arguments: di
     expected = error.schema.get("type") if isinstance(error.schema, dict) else None
     if error.validator == "type" and expected is not None:
         got = type(error.instance).__name__
-        raise ArgumentError(f"{target}: argument {field!r} must be {_type_words(expected)}, got {got} {error.instance!r}")
-    raise ArgumentError(f"{target}: argument {field!r}: {error.message}")
+        raise ArgumentError(mask_text(f"{target}: argument {field!r} must be {_type_words(expected)}, got {got} {error.instance!r}"))
+    raise ArgumentError(mask_text(f"{target}: argument {field!r}: {error.message}"))
 
 
 def _type_words(expected: Any) -> str:

@@ -1,0 +1,168 @@
+"""Connection lifecycle over real stdio: timeouts, crashes, interrupts, idle close, no orphans."""
+
+from __future__ import annotations
+
+import _thread
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import pytest
+
+from mcp_workbench import CallTimeoutError, ConnectionFailedError, Workbench
+from mcp_workbench.errors import DeadlockError
+from tests.servers import DEMO_ARGS, ROOT, SUB_ENV, descendants, wait_until
+
+
+def test_hung_server_times_out_naming_server_and_tool_then_works(demo: Workbench) -> None:
+    start = time.monotonic()
+    with pytest.raises(CallTimeoutError, match=r"demo: tool 'sleep_forever' did not answer within 0\.5 s"):
+        demo.call("demo.sleep_forever", timeout=0.5)
+    assert time.monotonic() - start < 3
+    assert demo.call("demo.add", a=1, b=2).value == 3  # the connection survived
+    assert demo.history().iloc[-2]["status"] == "timeout"
+
+
+def test_per_server_default_timeout(wb: Workbench) -> None:
+    wb.connect("demo", command="python", args=DEMO_ARGS, timeout=0.4)
+    with pytest.raises(CallTimeoutError, match="0.4 s"):
+        wb.call("demo.sleep_forever")
+
+
+def test_crash_mid_call_errors_fast_then_reconnects_once(wb: Workbench) -> None:
+    baseline = descendants()
+    wb.connect("demo", command="python", args=DEMO_ARGS)
+    demo = wb
+    old_children = descendants() - baseline
+    assert old_children
+    start = time.monotonic()
+    with pytest.raises(ConnectionFailedError, match="demo"):
+        demo.call("demo.crash")
+    assert time.monotonic() - start < 1.0
+    row = demo.servers().set_index("name").loc["demo"]
+    assert row.status == "error" and "demo" in row.last_error
+    # The next call starts a new process by itself.
+    assert demo.call("demo.add", a=2, b=3).value == 5
+    assert demo.servers().set_index("name").loc["demo", "status"] == "connected"
+    assert wait_until(lambda: not (old_children & descendants()))
+
+
+def test_crash_while_idle_is_noticed(wb: Workbench) -> None:
+    baseline = descendants()
+    wb.connect("demo", command="python", args=DEMO_ARGS)
+    demo = wb
+    seen: list[dict] = []
+    demo.on("connection_status_changed", seen.append)
+    pid = next(iter(descendants() - baseline))
+    subprocess.run(["kill", "-9", str(pid)], check=True)
+    assert wait_until(lambda: any(e["status"] == "error" for e in seen), timeout=5)
+    assert demo.call("demo.echo", text="back").text == "back"
+
+
+def test_keyboard_interrupt_cancels_the_call_and_keeps_the_connection(demo: Workbench) -> None:
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        demo.call("demo.sleep_forever")
+    assert time.monotonic() - start < 3
+    assert demo.call("demo.add", a=1, b=1).value == 2
+    assert "cancelled" in set(demo.history()["status"])
+
+
+def test_twenty_connect_close_cycles_leave_no_process(wb: Workbench) -> None:
+    baseline = descendants()
+    for i in range(20):
+        wb.connect("demo", command="python", args=DEMO_ARGS)
+        assert wb.call("demo.add", a=i, b=1).value == i + 1
+        wb.close()
+    assert wait_until(lambda: descendants() == baseline), descendants() - baseline
+
+
+def test_forced_crash_leaves_no_process(wb: Workbench) -> None:
+    baseline = descendants()
+    wb.connect("demo", command="python", args=DEMO_ARGS)
+    with pytest.raises(ConnectionFailedError):
+        wb.call("demo.crash")
+    wb.close()
+    assert wait_until(lambda: descendants() == baseline)
+
+
+def test_idle_connection_closes_and_reopens_on_use() -> None:
+    wb = Workbench(idle_timeout=0.3)
+    baseline = descendants()
+    try:
+        wb.connect("demo", command="python", args=DEMO_ARGS)
+        assert descendants() - baseline
+        assert wait_until(lambda: wb.servers().iloc[0]["status"] == "idle", timeout=5)
+        assert wait_until(lambda: descendants() == baseline)
+        assert "idle" in wb.servers().iloc[0]["last_error"]
+        assert wb.call("demo.add", a=1, b=2).value == 3
+        assert wb.servers().iloc[0]["status"] == "connected"
+    finally:
+        wb.close()
+
+
+def test_interpreter_exit_ends_every_server_process() -> None:
+    script = textwrap.dedent(
+        """
+        import mcp_workbench
+        from tests.servers import descendants
+        wb = mcp_workbench.workbench()
+        wb.connect("a", command="python", args=["-m", "mcp_workbench.demo"])
+        wb.connect("b", command="python", args=["-m", "mcp_workbench.demo"])
+        print(" ".join(map(str, sorted(descendants()))), flush=True)
+        # no close(): exit must end both servers
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env={**SUB_ENV, "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    pids = {int(p) for p in out.stdout.split()}
+    assert len(pids) >= 2
+
+    def alive() -> set[int]:
+        return {p for p in pids if _alive(p)}
+
+    assert wait_until(lambda: not alive(), timeout=5), alive()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_blocking_call_from_a_callback_is_refused_not_deadlocked(demo: Workbench) -> None:
+    errors: list[BaseException] = []
+
+    def handler(event: dict) -> None:
+        if event["tool"] == "echo":
+            try:
+                demo.call("demo.add", a=1, b=1)
+            except DeadlockError as exc:
+                errors.append(exc)
+
+    demo.on("operation_completed", handler)
+    demo.call("demo.echo", text="hi")
+    assert errors and "acall" in str(errors[0])
+
+
+def test_start_failure_shows_the_servers_stderr(wb: Workbench) -> None:
+    with pytest.raises(ConnectionFailedError) as info:
+        wb.connect("broken", command="python", args=["-c", "import sys; sys.stderr.write('fatal: no config found\\n'); sys.exit(2)"])
+    message = str(info.value)
+    assert "fatal: no config found" in message and "broken" in message
+    assert "ExceptionGroup" not in message and "\n" not in message
+    assert wb.servers().set_index("name").loc["broken", "status"] == "error"
+
+
+def test_missing_command_is_a_clear_error(wb: Workbench) -> None:
+    with pytest.raises(ConnectionFailedError, match="no-such-mcp-binary"):
+        wb.connect("ghost", command="no-such-mcp-binary-xyz")
