@@ -99,6 +99,7 @@ class Connection:
         self._generation = 0
         self._closing = False
         self._open_lock: asyncio.Lock | None = None
+        self._refresh_lock: asyncio.Lock | None = None
 
     # ----------------------------------------------------------------- lifecycle
     def _set_status(self, status: str, error: str | None = None) -> None:
@@ -184,7 +185,13 @@ class Connection:
                 await self._load_listings(client)
                 if not ready.done():
                     ready.set_result(None)
-                await stop.wait()
+                listener = self._start_listener(client)
+                try:
+                    await stop.wait()
+                finally:
+                    if listener is not None:
+                        listener.cancel()
+                        await asyncio.gather(listener, return_exceptions=True)
         except BaseException as exc:
             if not ready.done():
                 ready.set_exception(exc)
@@ -246,10 +253,38 @@ class Connection:
             self.resources = await _all_pages(client.list_resources, "resources")
             self.templates = await _all_pages(client.list_resource_templates, "resource_templates")
 
+    def _start_listener(self, client: Client) -> asyncio.Task[None] | None:
+        """2026 servers announce list changes only on a ``subscriptions/listen`` stream."""
+        caps = client.server_capabilities
+        wants = {
+            "tools_list_changed": bool(caps.tools and caps.tools.list_changed),
+            "prompts_list_changed": bool(caps.prompts and caps.prompts.list_changed),
+            "resources_list_changed": bool(caps.resources and caps.resources.list_changed),
+        }
+        if client.protocol_version not in MODERN_PROTOCOL_VERSIONS or not any(wants.values()):
+            return None  # handshake-era servers send list_changed notifications to _on_message
+        return asyncio.get_running_loop().create_task(self._listen(client, wants), name=f"mcp-listen-{self.name}")
+
+    async def _listen(self, client: Client, wants: dict[str, bool]) -> None:
+        try:
+            async with client.listen(**wants) as subscription:
+                async for _event in subscription:
+                    await self._refresh_quietly()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # no stream: the connection works, only change events are lost
+            self._logger.debug("subscriptions/listen ended: %s", exc)
+
     async def refresh(self, timeout: float | None = None) -> None:
         """Re-read every listing (after a list_changed notification, or on demand)."""
-        await self.request(self._load_listings, timeout=timeout, what="listing refresh")
-        self._emitter.emit("tools_changed", {"server": self.name, "tools": len(self.tools)})
+        if self._refresh_lock is None:
+            self._refresh_lock = asyncio.Lock()
+        async with self._refresh_lock:  # one notification may arrive by two routes: refresh once
+            before = (self.tools, self.prompts, self.resources, self.templates)
+            await self.request(self._load_listings, timeout=timeout, what="listing refresh")
+            changed = before != (self.tools, self.prompts, self.resources, self.templates)
+        if changed:
+            self._emitter.emit("tools_changed", {"server": self.name, "tools": len(self.tools)})
 
     # ----------------------------------------------------------------- requests
     async def request(self, op: Callable[[Client], Awaitable[T]], *, timeout: float | None, what: str) -> T:

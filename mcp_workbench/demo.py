@@ -185,6 +185,12 @@ def build_server(extra_tools: int = 0) -> MCPServer:
     def crash() -> str:
         os._exit(3)
 
+    @server.tool(title="Add a tool", description="Register a new tool `NAME` (echoes its text) and announce the change.")
+    async def add_tool(ctx: Context, name: str) -> str:
+        server.add_tool(lambda text="": text, name=name, description=f"Added at run time: {name}.")
+        await ctx.notify_tools_changed()
+        return f"added {name}"
+
     @server.tool(title="Sleep forever", description="Never return (for hung-server tests).")
     async def sleep_forever() -> str:
         while True:

@@ -211,7 +211,12 @@ class Workbench:
 
     def refresh(self, server: str | None = None) -> None:
         """Re-read listings from the server(s)."""
-        self._run(asyncio.gather(*(self._ensure_open_then(c, c.refresh) for c in self._selected(server))))
+        conns = self._selected(server)
+
+        async def refresh_all() -> None:
+            await asyncio.gather(*(self._ensure_open_then(c, c.refresh) for c in conns))
+
+        self._run(refresh_all())
 
     async def _ensure_open_then(self, conn: Connection, op: Callable[[], Coroutine[Any, Any, T]]) -> T:
         if not conn.is_open:

@@ -21,7 +21,7 @@ def test_servers_frame_describes_the_connection(demo: Workbench) -> None:
     assert list(df.columns) == SERVER_COLUMNS
     row = df.set_index("name").loc["demo"]
     assert row.transport == "stdio" and row.status == "connected"
-    assert row.tools == 10 and row.prompts == 2 and row.resources == 27
+    assert row.tools == 11 and row.prompts == 2 and row.resources == 27
     assert row.server_name == "mcp-workbench-demo" and row.server_version == "1.0.0"
     assert row.protocol_version and row.last_error is None
 
@@ -35,7 +35,8 @@ def test_tools_frame_columns_search_and_annotations(demo: Workbench) -> None:
     assert by_name.loc["add", "read_only"] and not by_name.loc["add", "destructive"]
     assert by_name.loc["delete_all", "destructive"] and not by_name.loc["delete_all", "read_only"]
     assert by_name.loc["table", "output_schema"] is not None
-    assert list(demo.tools(search="add")["name"]) == ["add"]
+    assert list(demo.tools(search="add integers")["name"]) == ["add"]
+    assert set(demo.tools(search="add")["name"]) == {"add", "add_tool"}
     assert demo.tools(search="no such words here").empty
     assert len(demo.tools("demo")) == len(tools)
     with pytest.raises(ServerNotFoundError):
@@ -167,9 +168,20 @@ def test_events_have_payloads(wb: Workbench) -> None:
     assert kinds[0] == "server_added"
     statuses = [e["status"] for e in seen if e["event"] == "connection_status_changed"]
     assert statuses == ["connecting", "connected", "disconnected"]
-    assert any(e["event"] == "tools_changed" and e["tools"] == 10 for e in seen)
+    assert any(e["event"] == "tools_changed" and e["tools"] == 11 for e in seen)
     done = next(e for e in seen if e["event"] == "operation_completed")
     assert done["success"] is True and done["server"] == "demo" and done["tool"] == "add" and done["duration_ms"] > 0
     assert kinds[-1] == "server_removed"
     with pytest.raises(ValueError, match="unknown event"):
         wb.on("no_such_event", print)
+
+
+def test_list_changed_refreshes_tools_and_emits_tools_changed(demo: Workbench) -> None:
+    from tests.servers import wait_until
+
+    seen: list[dict] = []
+    demo.on("tools_changed", seen.append)
+    demo.call("demo.add_tool", name="late_tool")
+    assert wait_until(lambda: "late_tool" in set(demo.tools()["name"]), timeout=5)
+    assert wait_until(lambda: len(seen) == 1) and seen[0]["tools"] == 12
+    assert demo.call("demo.late_tool", text="hi").text == "hi"

@@ -1,0 +1,85 @@
+"""The async bridge on its own: sync and async callers, timeouts, deadlock detection, restart."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from mcp_workbench.engine import Engine
+from mcp_workbench.errors import CallTimeoutError, DeadlockError
+
+
+def test_run_executes_on_the_engine_thread_while_another_loop_runs() -> None:
+    engine = Engine("test-engine")
+
+    async def where() -> str:
+        return threading.current_thread().name
+
+    async def inside_a_running_loop() -> str:
+        # A cell executes while the kernel's loop runs: a sync call must still work.
+        return engine.run(where())
+
+    assert asyncio.run(inside_a_running_loop()) == "test-engine"
+    engine.stop()
+
+
+def test_arun_awaits_from_a_foreign_loop_and_propagates_errors() -> None:
+    engine = Engine()
+
+    async def boom() -> None:
+        raise ValueError("from the engine")
+
+    async def main() -> None:
+        with pytest.raises(ValueError, match="from the engine"):
+            await engine.arun(boom())
+
+    asyncio.run(main())
+    engine.stop()
+
+
+def test_timeout_cancels_the_coroutine() -> None:
+    engine = Engine()
+    cancelled = threading.Event()
+
+    async def hang() -> None:
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    with pytest.raises(CallTimeoutError, match="0.2 s"):
+        engine.run(hang(), timeout=0.2)
+    assert cancelled.wait(2)
+    engine.stop()
+
+
+def test_sync_call_from_the_engine_thread_is_refused() -> None:
+    engine = Engine()
+
+    async def nested() -> str:
+        async def inner() -> int:
+            return 1
+
+        try:
+            engine.run(inner())
+        except DeadlockError as exc:
+            return str(exc)
+        return "no error"
+
+    assert "async twin" in engine.run(nested())
+    engine.stop()
+
+
+def test_engine_restarts_after_stop() -> None:
+    engine = Engine()
+
+    async def one() -> int:
+        return 1
+
+    assert engine.run(one()) == 1
+    engine.stop()
+    assert engine.run(one()) == 1
+    engine.stop()
