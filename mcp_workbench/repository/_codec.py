@@ -11,8 +11,8 @@ import base64
 import binascii
 import json
 import math
-from collections.abc import Sequence
-from datetime import datetime, timezone
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import WorkbenchError
@@ -33,45 +33,46 @@ def loads_or(text: str | None, default: Any = None) -> Any:
     return default if text is None else json.loads(text)
 
 
-class RawJSON(str):
-    """JSON text read from the store and not decoded yet (see ``JSONField``)."""
+class LazyField:
+    """A dataclass field decoded on first access from a raw value stored beside it.
 
-
-class JSONField:
-    """A dataclass field decoded from JSON on first access.
-
-    Why: a 10,000-row listing must not parse 30,000 schemas that a DataFrame never shows.
-    ``empty`` is returned (freshly built) when the stored value is None.
+    Why: a 10,000-row listing must not parse 30,000 JSON schemas or build 30,000 datetimes
+    that a DataFrame never shows. Records built from rows put the raw column value in
+    ``__dict__["_<name>_raw"]``; a value given to ``__init__`` is stored decoded as usual.
+    ``empty`` (a factory) is returned, fresh, when the value is None.
     """
 
-    def __init__(self, empty: type | None = None) -> None:
+    def __init__(self, decode: Callable[[Any], Any], empty: Callable[[], Any] | None = None) -> None:
+        self._decode = decode
         self._empty = empty
-        self._attr = ""
+        self._attr = self._raw = ""
 
     def __set_name__(self, owner: type, name: str) -> None:
-        self._attr = "_" + name
+        self._attr, self._raw = "_" + name, "_" + name + "_raw"
 
     def __get__(self, obj: Any, owner: type | None = None) -> Any:
         if obj is None:
             return self
-        value = obj.__dict__.get(self._attr)
-        if type(value) is RawJSON:
-            value = json.loads(value)
-            obj.__dict__[self._attr] = value
+        d = obj.__dict__
+        try:
+            value = d[self._attr]
+        except KeyError:
+            raw = d.get(self._raw)
+            value = d[self._attr] = None if raw is None else self._decode(raw)
         if value is None and self._empty is not None:
             return self._empty()
         return value
 
     def __set__(self, obj: Any, value: Any) -> None:
-        obj.__dict__[self._attr] = None if isinstance(value, JSONField) else value
+        obj.__dict__[self._attr] = None if isinstance(value, LazyField) else value
 
 
 def now() -> float:
-    return datetime.now(timezone.utc).timestamp()
+    return datetime.now(UTC).timestamp()
 
 
 def to_datetime(ts: float | None) -> datetime | None:
-    return None if ts is None else datetime.fromtimestamp(ts, timezone.utc)
+    return None if ts is None else datetime.fromtimestamp(ts, UTC)
 
 
 def to_timestamp(value: datetime | float | int | None) -> float | None:
@@ -80,7 +81,7 @@ def to_timestamp(value: datetime | float | int | None) -> float | None:
         return None
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value.timestamp()
     return float(value)
 

@@ -34,11 +34,31 @@ def _walk(value: Any, key: str | None = None) -> Any:
             return dict(masked or {})
         return {str(k): _walk(v, str(k)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_walk(v) for v in value]
+        return _mask_args([_walk(v) for v in value])
     if isinstance(value, str):
         value = mask(value, key=key)
         return mask_url(value) if isinstance(value, str) else value
     return mask(value, key=key)
+
+
+def _mask_args(items: list[Any]) -> list[Any]:
+    """Command-line secrets: ``--token=X`` and ``--api-key X`` lose their value."""
+    out: list[Any] = []
+    hide_next = False
+    for item in items:
+        if isinstance(item, str):
+            is_flag = item.startswith("-")
+            if hide_next and not is_flag and not item.startswith("${env:"):
+                item = MASK
+            hide_next = False
+            flag, eq, value = item.partition("=")
+            if is_flag and is_secret_key(flag.lstrip("-")):
+                if not eq:
+                    hide_next = True
+                elif value and not value.startswith("${env:"):
+                    item = f"{flag}={MASK}"
+        out.append(item)
+    return out
 
 
 def mask_url(text: str) -> str:

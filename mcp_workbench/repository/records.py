@@ -6,11 +6,13 @@ and read a fresh record back. Times are timezone-aware UTC datetimes.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, Iterator, TypeVar
+from typing import Any, Generic, TypeVar
 
-from ._codec import JSONField
+from ._codec import LazyField, to_datetime
 
 KINDS = ("tool", "prompt", "resource", "resource_template")
 ITEM_STATUSES = ("active", "removed")
@@ -56,19 +58,21 @@ class CatalogItem:
     category: str | None = None
     status: str = "active"
     uri: str | None = None
-    schema: dict[str, Any] = field(default=JSONField(dict), repr=False)
-    output_schema: dict[str, Any] | None = field(default=JSONField(), repr=False)
-    annotations: dict[str, Any] = field(default=JSONField(dict), repr=False)
-    meta: dict[str, Any] = field(default=JSONField(dict), repr=False)
+    # Lazy fields (see LazyField): decoded from the stored JSON / epoch on first access.
+    schema: dict[str, Any] = field(default=LazyField(json.loads, dict), repr=False)  # type: ignore[arg-type]
+    output_schema: dict[str, Any] | None = field(  # type: ignore[assignment]
+        default=LazyField(json.loads), repr=False)
+    annotations: dict[str, Any] = field(default=LazyField(json.loads, dict), repr=False)  # type: ignore[arg-type]
+    meta: dict[str, Any] = field(default=LazyField(json.loads, dict), repr=False)  # type: ignore[arg-type]
     read_only: bool = False
     destructive: bool = False
     id: str = ""
     schema_version: int = 1
     version: int = 0
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    created_at: datetime | None = LazyField(to_datetime)  # type: ignore[assignment]
+    updated_at: datetime | None = LazyField(to_datetime)  # type: ignore[assignment]
     usage_count: int = 0
-    last_used_at: datetime | None = None
+    last_used_at: datetime | None = LazyField(to_datetime)  # type: ignore[assignment]
     latency: LatencyStats = LatencyStats()
 
     def __post_init__(self) -> None:
