@@ -68,8 +68,25 @@ def servers_frame(connections: Iterable[Connection]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SERVER_COLUMNS)
 
 
+class Usage:
+    """What the tools frame shows of usage: ``calls``, ``p50_ms``, ``last_used`` per tool."""
+
+    __slots__ = ("count", "p50", "last_used")
+
+    def __init__(self, count: int, p50: float | None, last_used: Any) -> None:
+        self.count, self.p50, self.last_used = count, p50, last_used
+
+    @classmethod
+    def from_memory(cls, usage: ToolUsage) -> Usage:
+        return cls(usage.count, usage.percentile(50), _ts(usage.last_used))
+
+    @classmethod
+    def from_catalog(cls, item: Any) -> Usage:
+        return cls(item.usage_count, item.latency.p50_ms, pd.Timestamp(item.last_used_at) if item.last_used_at else pd.NaT)
+
+
 def tools_frame(
-    connections: Iterable[Connection], usage: dict[tuple[str, str], ToolUsage], search: str | None = None
+    connections: Iterable[Connection], usage: dict[tuple[str, str], Usage], search: str | None = None
 ) -> pd.DataFrame:
     words = search.lower().split() if search else []
     rows = []
@@ -91,8 +108,8 @@ def tools_frame(
                     "read_only": bool(ann and ann.read_only_hint),
                     "destructive": bool(ann and ann.destructive_hint and not ann.read_only_hint),
                     "calls": stats.count if stats else 0,
-                    "p50_ms": stats.percentile(50) if stats else None,
-                    "last_used": _ts(stats.last_used if stats else None),
+                    "p50_ms": stats.p50 if stats else None,
+                    "last_used": stats.last_used if stats else pd.NaT,
                     "input_schema": schema,
                     "output_schema": tool.output_schema,
                 }
@@ -163,6 +180,43 @@ def history_frame(records: Iterable[CallRecord]) -> pd.DataFrame:
             "duration_ms": r.duration_ms,
             "error": mask_text(r.error) if r.error else None,
         }
+        for r in records
+    ]
+    return pd.DataFrame(rows, columns=HISTORY_COLUMNS)
+
+
+CATALOG_COLUMNS = [
+    "server", "kind", "name", "title", "description", "status", "category", "read_only", "destructive",
+    "calls", "p50_ms", "p95_ms", "last_used", "schema_version", "updated_at", "id",
+]  # fmt: skip
+CHANGE_COLUMNS = ["at", "server", "kind", "name", "change", "schema_version"]
+
+
+def catalog_frame(items: Iterable[Any]) -> pd.DataFrame:
+    """Catalog items from the repository: servers seen before, connected now or not."""
+    rows = [
+        {
+            "server": i.server, "kind": i.kind, "name": i.name, "title": i.title, "description": i.description,
+            "status": i.status, "category": i.category, "read_only": i.read_only, "destructive": i.destructive,
+            "calls": i.usage_count, "p50_ms": i.latency.p50_ms, "p95_ms": i.latency.p95_ms,
+            "last_used": i.last_used_at, "schema_version": i.schema_version, "updated_at": i.updated_at, "id": i.id,
+        }  # fmt: skip
+        for i in items
+    ]
+    return pd.DataFrame(rows, columns=CATALOG_COLUMNS)
+
+
+def changes_frame(changes: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame([{k: c.get(k) for k in CHANGE_COLUMNS} for c in changes], columns=CHANGE_COLUMNS)
+
+
+def stored_history_frame(records: Iterable[Any]) -> pd.DataFrame:
+    """History rows read back from the repository (already masked when written)."""
+    rows = [
+        {
+            "time": pd.Timestamp(r.at) if r.at else pd.NaT, "server": r.server, "kind": r.kind, "tool": r.tool,
+            "arguments": r.arguments, "status": r.status, "duration_ms": r.duration_ms, "error": r.error,
+        }  # fmt: skip
         for r in records
     ]
     return pd.DataFrame(rows, columns=HISTORY_COLUMNS)

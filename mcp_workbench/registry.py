@@ -53,6 +53,9 @@ class Registry:
             self._emitter.emit("server_removed", {"server": name})
         return connection
 
+    def lookup(self, name: str) -> Connection | None:
+        return self._connections.get(name)
+
     def get(self, name: str) -> Connection:
         connection = self._connections.get(name)
         if connection is None:

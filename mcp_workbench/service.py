@@ -20,12 +20,14 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from . import frames
+from .catalog import Catalog
 from .config import ServerSpec, load_config_file
 from .connection import ClientCallbacks, Connection, ProgressHandler
 from .engine import Engine, get_engine
 from .errors import ArgumentError, CallTimeoutError, WorkbenchError
 from .events import EventEmitter
 from .history import CallLog, CallRecord
+from .repository import SQLRepository, open_repository
 from .results import PromptResult, ResourceResult, ToolResult
 from .secrets import mask_text
 from .sessions import DEFAULT_IDLE_TIMEOUT_S, SessionStore
@@ -68,13 +70,31 @@ class Workbench:
         timeout: float = 60.0,
         idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT_S,
         callbacks: ClientCallbacks | None = None,
+        store: str | os.PathLike[str] | SQLRepository | None | bool = None,
     ) -> None:
+        """``store``: where the catalog and history persist — None for the default SQLite file
+        (``~/.mcp-workbench/catalog.sqlite``, or under ``$MCP_WORKBENCH_HOME``), a path or
+        ``sqlite:///...``, ``postgresql://...``, an open repository, or False for memory only."""
         self.engine = engine or get_engine()
         self.events = EventEmitter()
         self.sessions = SessionStore(self.events, idle_timeout=idle_timeout)
         self.log = CallLog()
         self.default_timeout = timeout
         self.callbacks = callbacks or ClientCallbacks()
+        self.catalog_store: Catalog | None = None
+        self.store: Any = False
+        if store is not False:
+            self.set_store(store)
+
+    def set_store(self, store: str | os.PathLike[str] | SQLRepository | None | bool) -> None:
+        """Switch the persistent catalog (None: the default SQLite file; False: memory only)."""
+        if self.catalog_store is not None:
+            self.catalog_store.close()
+            self.catalog_store = None
+        self.store = store
+        if store is not False:
+            repo = store if isinstance(store, SQLRepository) else open_repository(None if store is True else store)
+            self.catalog_store = Catalog(repo, self.events, self.log, self.registry.lookup)
 
     # ------------------------------------------------------------------ plumbing
     @property
@@ -187,6 +207,8 @@ class Workbench:
         for session in self.sessions:
             for conn in session.registry:
                 session.registry.remove(conn.name)
+        if self.catalog_store is not None:
+            await asyncio.to_thread(self.catalog_store.flush)
 
     # ------------------------------------------------------------------ listings
     def servers(self) -> pd.DataFrame:
@@ -197,8 +219,55 @@ class Workbench:
         return [self.registry.get(server)] if server else list(self.registry)
 
     def tools(self, server: str | None = None, *, search: str | None = None) -> pd.DataFrame:
-        """Every tool of every server (or one), optionally filtered by keywords."""
-        return frames.tools_frame(self._selected(server), self.log.usage, search)
+        """Every tool of every server (or one), optionally filtered by keywords, with usage."""
+        conns = self._selected(server)
+        return frames.tools_frame(conns, self._usage([c.name for c in conns]), search)
+
+    def _usage(self, servers: list[str]) -> dict[tuple[str, str], frames.Usage]:
+        """Usage per tool: lifetime figures from the catalog, else this kernel's."""
+        if self.catalog_store is None:
+            return {k: frames.Usage.from_memory(u) for k, u in list(self.log.usage.items())}
+        self.catalog_store.flush()
+        return {
+            (item.server, item.name): frames.Usage.from_catalog(item)
+            for server in servers
+            for item in self._catalog_items(server=server, kind="tool")
+        }
+
+    def _catalog_items(self, query: str | None = None, **filters: Any) -> list[Any]:
+        repo = self._require_catalog().repo
+        items: list[Any] = []
+        cursor = None
+        while True:
+            page = repo.search(query, cursor=cursor, limit=1000, **filters)
+            items.extend(page.items)
+            if not page.has_more:
+                return items
+            cursor = page.next_cursor
+
+    def _require_catalog(self) -> Catalog:
+        if self.catalog_store is None:
+            raise WorkbenchError("this workbench has no store (store=False); open one with wb.set_store(None)")
+        return self.catalog_store
+
+    def catalog(
+        self, search: str | None = None, *, server: str | None = None, kind: str | None = "tool",
+        status: str | None = None, category: str | None = None,
+    ) -> pd.DataFrame:  # fmt: skip
+        """Everything ever catalogued (servers seen before, connected now or not), with usage."""
+        self._require_catalog().flush()
+        items = self._catalog_items(search, server=server, kind=kind, status=status, category=category)
+        return frames.catalog_frame(items)
+
+    def catalog_changes(self, server: str | None = None, *, since: Any = None) -> pd.DataFrame:
+        """What the last sync of ``server`` found (added, removed, schema changed), or all since ``since``."""
+        cat = self._require_catalog()
+        cat.flush()
+        if since is not None or server is None:
+            return frames.changes_frame(cat.repo.changes(server, since))
+        if server not in cat.last_changes and server not in self.registry:
+            self.registry.get(server)  # raises with suggestions
+        return frames.changes_frame(cat.last_changes.get(server, []))
 
     def prompts(self, server: str | None = None) -> pd.DataFrame:
         return frames.prompts_frame(self._selected(server))
@@ -380,6 +449,10 @@ class Workbench:
     # ------------------------------------------------------------------ history, stats
     def history(self, *, server: str | None = None, last: int | None = None) -> pd.DataFrame:
         """Every call this kernel made (secrets masked), oldest first."""
+        if self.catalog_store is not None:
+            self.catalog_store.flush()
+            stored = self.catalog_store.repo.history(limit=last or 1_000_000, server=server)
+            return frames.stored_history_frame(reversed(stored))
         records = self.log.snapshot()
         if server:
             records = [r for r in records if r.server == server]
@@ -392,7 +465,11 @@ class Workbench:
         by_server: dict[str, int] = {}
         for (server, _), usage in list(self.log.usage.items()):
             by_server[server] = by_server.get(server, 0) + usage.count
-        return {**self.sessions.stats(), "calls": self.log.total, "errors": self.log.errors, "calls_by_server": by_server}
+        stats = {**self.sessions.stats(), "calls": self.log.total, "errors": self.log.errors, "calls_by_server": by_server}
+        if self.catalog_store is not None:
+            self.catalog_store.flush()
+            stats["catalog"] = self.catalog_store.repo.stats()
+        return stats
 
     def __repr__(self) -> str:
         s = self.sessions.stats()
@@ -425,14 +502,20 @@ _workbench: Workbench | None = None
 _workbench_lock = threading.Lock()
 
 
-def workbench() -> Workbench:
-    """The process's (the kernel's) one Workbench: the same object on every call."""
+def workbench(store: str | os.PathLike[str] | None | bool = None) -> Workbench:
+    """The process's (the kernel's) one Workbench: the same object on every call.
+
+    ``store`` picks the persistent catalog the first time (or switches to another one later).
+    """
     global _workbench
     if _workbench is None:
         with _workbench_lock:
             if _workbench is None:
-                _workbench = Workbench()
+                _workbench = Workbench(store=store)
                 atexit.register(_close_at_exit, _workbench)
+                return _workbench
+    if store is not None and store != _workbench.store:
+        _workbench.set_store(store)
     return _workbench
 
 
@@ -440,5 +523,7 @@ def _close_at_exit(wb: Workbench) -> None:
     """Interpreter exit / kernel shutdown: end every server process tree."""
     try:
         wb.close()
+        if wb.catalog_store is not None:
+            wb.catalog_store.close()
     except BaseException as exc:  # exiting: report, never raise
         logger.debug("closing at exit failed: %s", exc)

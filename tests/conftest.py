@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -16,11 +17,13 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-def wb() -> Iterator[Workbench]:
-    """A Workbench of its own (not the process singleton), closed after the test."""
-    bench = Workbench(idle_timeout=None)
+def wb(tmp_path: Path) -> Iterator[Workbench]:
+    """A Workbench of its own (not the process singleton) on its own SQLite catalog."""
+    bench = Workbench(idle_timeout=None, store=tmp_path / "catalog.sqlite")
     yield bench
     bench.close()
+    if bench.catalog_store is not None:
+        bench.catalog_store.close()
 
 
 @pytest.fixture
@@ -40,3 +43,18 @@ def demo_http_url() -> Iterator[str]:
 def demo_sse_url() -> Iterator[str]:
     with demo_server("--sse") as port:
         yield f"http://127.0.0.1:{port}/sse"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _workbench_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep the default catalog of every test run out of the user's home directory."""
+    import os
+
+    home = tmp_path_factory.mktemp("mcp-workbench-home")
+    old = os.environ.get("MCP_WORKBENCH_HOME")
+    os.environ["MCP_WORKBENCH_HOME"] = str(home)
+    yield
+    if old is None:
+        os.environ.pop("MCP_WORKBENCH_HOME", None)
+    else:
+        os.environ["MCP_WORKBENCH_HOME"] = old
