@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,7 @@ from .repository import SQLRepository
 logger = logging.getLogger("mcp_workbench.catalog")
 
 _BATCH = 500  # call records persisted per transaction at most
+_INTERVAL_S = 0.5  # call records wait at most this long (or for a full batch) before a write
 _STATUS = {"connected": "connected", "error": "error", "disconnected": "disconnected", "idle": "disconnected"}
 _LISTINGS = (("tool", "tools"), ("prompt", "prompts"), ("resource", "resources"), ("resource_template", "templates"))
 
@@ -36,6 +38,7 @@ class Catalog:
         self.last_changes: dict[str, list[dict[str, Any]]] = {}
         self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue()
         self._calls: list[CallRecord] = []
+        self._first_pending = 0.0
         self._calls_lock = threading.Lock()
         self._writer = threading.Thread(target=self._work, name="mcp-catalog-writer", daemon=True)
         self._writer.start()
@@ -70,24 +73,34 @@ class Catalog:
         self._queue.put(lambda: self._status(name, status, error, spec, transport))
 
     def _on_call(self, record: CallRecord) -> None:
+        # Runs on the call path: an append only. The writer picks batches up on its own clock,
+        # so a loop of quick calls costs one transaction per batch, not one per call.
         with self._calls_lock:
-            first = not self._calls
+            if not self._calls:
+                self._first_pending = time.monotonic()
             self._calls.append(record)
-        if first:
-            self._queue.put(self._write_calls)
+            full = len(self._calls) == _BATCH
+        if full:
+            self._queue.put(_noop)
 
     # ------------------------------------------------------------------ writer thread
     def _work(self) -> None:
         while True:
-            job = self._queue.get()
+            try:
+                job = self._queue.get(timeout=_INTERVAL_S)
+            except queue.Empty:
+                job = _noop
             try:
                 if job is None:
+                    self._write_calls()
                     return
                 job()
+                if self._calls and (
+                    len(self._calls) >= _BATCH or time.monotonic() - self._first_pending >= _INTERVAL_S
+                ):
+                    self._write_calls()
             except Exception as exc:  # the catalog must never break the workbench
                 logger.warning("catalog write failed: %s", exc)
-            finally:
-                self._queue.task_done()
 
     def _sync(self, server: str, snapshot: dict[str, Any]) -> None:
         self.repo.upsert_server(server, transport=snapshot["transport"], spec=snapshot["spec"],
@@ -112,7 +125,14 @@ class Catalog:
     def flush(self, timeout: float = 30.0) -> None:
         """Wait until every queued write is on disk (bounded, so a stuck store cannot hang a cell)."""
         done = threading.Event()
-        self._queue.put(done.set)
+
+        def write_then_signal() -> None:
+            try:
+                self._write_calls()
+            finally:
+                done.set()
+
+        self._queue.put(write_then_signal)
         if not done.wait(timeout):
             logger.warning("catalog writes still pending after %s s", timeout)
 
@@ -123,6 +143,10 @@ class Catalog:
         self._queue.put(None)
         self._writer.join(5)
         self.repo.close()
+
+
+def _noop() -> None:
+    pass
 
 
 def _values(listing: Any) -> Any:
