@@ -100,6 +100,8 @@ class Connection:
         self._closing = False
         self._open_lock: asyncio.Lock | None = None
         self._refresh_lock: asyncio.Lock | None = None
+        self._refresh_pending = False
+        self._refresh_task: asyncio.Task[None] | None = None
 
     # ----------------------------------------------------------------- lifecycle
     def _set_status(self, status: str, error: str | None = None) -> None:
@@ -137,6 +139,7 @@ class Connection:
         else:
             self.stderr = None
         self._set_status("connecting")
+        self._refresh_pending = False  # the listing loaded below is fresh
         ready: asyncio.Future[None] = loop.create_future()
         self._stop = asyncio.Event()
         self._runner = loop.create_task(self._run(spec, ready), name=f"mcp-connection-{self.name}")
@@ -157,6 +160,8 @@ class Connection:
         self.connected_at = time.time()
         self.last_activity = time.monotonic()
         self._set_status("connected")
+        if self._refresh_pending:
+            self._schedule_refresh()
 
     async def _run(self, spec: ServerSpec, ready: asyncio.Future[None]) -> None:
         """The task that owns the ``async with Client(...)`` for the connection's lifetime."""
@@ -173,6 +178,7 @@ class Connection:
                 client_info=types.Implementation(name="mcp-workbench", version=__version__),
                 log_level=self._log_level,  # type: ignore[arg-type]
                 cache=None,  # listings are ours to cache; list_changed must always refetch
+                read_timeout_seconds=spec.timeout,
             )
             async with client:
                 if self.stderr is not None:
@@ -269,7 +275,7 @@ class Connection:
         try:
             async with client.listen(**wants) as subscription:
                 async for _event in subscription:
-                    await self._refresh_quietly()
+                    self._schedule_refresh()
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # no stream: the connection works, only change events are lost
@@ -287,8 +293,15 @@ class Connection:
             self._emitter.emit("tools_changed", {"server": self.name, "tools": len(self.tools)})
 
     # ----------------------------------------------------------------- requests
-    async def request(self, op: Callable[[Client], Awaitable[T]], *, timeout: float | None, what: str) -> T:
-        """Run one request with the per-call timeout and error translation."""
+    async def request(
+        self, op: Callable[[Client], Awaitable[T]], *, timeout: float | None, what: str, sdk_timeout: bool = False
+    ) -> T:
+        """Run one request with the per-call timeout and error translation.
+
+        The SDK times every request itself (the session default is the server's timeout), so
+        only a per-call timeout on a request that cannot pass one to the SDK adds a scope here;
+        ``sdk_timeout`` says ``op`` hands ``timeout`` to the SDK.
+        """
         client = self._client
         if client is None or self.status != "connected":
             raise ConnectionFailedError(
@@ -301,6 +314,8 @@ class Connection:
         self.in_flight += 1
         self.last_activity = time.monotonic()
         try:
+            if sdk_timeout or limit == self.spec.timeout:
+                return await op(client)
             with anyio.fail_after(limit):
                 return await op(client)
         except TimeoutError:
@@ -316,6 +331,11 @@ class Connection:
         except MCPError as exc:
             if exc.code == types.CONNECTION_CLOSED:
                 raise self._died_error(what) from None
+            if exc.code == types.REQUEST_TIMEOUT:
+                raise CallTimeoutError(
+                    f"{self.name}: {what} did not answer within {limit:g} s and was cancelled "
+                    "(pass timeout=... to allow longer)"
+                ) from None
             raise ProtocolError(f"{self.name}: {what} failed: {mask_text(exc.error.message)}") from None
         except WorkbenchError:
             raise
@@ -344,8 +364,12 @@ class Connection:
         self, name: str, arguments: dict[str, Any] | None, *, timeout: float | None, on_progress: ProgressHandler | None
     ) -> types.CallToolResult:
         progress = _progress_adapter(on_progress, self._emitter, self.name, name)
+        limit = self.spec.timeout if timeout is None else timeout
         return await self.request(
-            lambda c: c.call_tool(name, arguments, progress_callback=progress), timeout=timeout, what=f"tool {name!r}"
+            lambda c: c.call_tool(name, arguments, read_timeout_seconds=limit, progress_callback=progress),
+            timeout=timeout,
+            what=f"tool {name!r}",
+            sdk_timeout=True,
         )
 
     async def get_prompt(self, name: str, arguments: dict[str, str] | None, *, timeout: float | None) -> Any:
@@ -372,14 +396,27 @@ class Connection:
         if isinstance(message, (types.ToolListChangedNotification, types.PromptListChangedNotification)) or (
             isinstance(message, types.ResourceListChangedNotification)
         ):
-            # Refresh in its own task: awaiting a request inside the receive loop would deadlock it.
-            asyncio.get_running_loop().create_task(self._refresh_quietly())
+            self._schedule_refresh()
 
-    async def _refresh_quietly(self) -> None:
-        try:
-            await self.refresh()
-        except Exception as exc:  # a refresh failure must not kill the session
-            self._logger.warning("listing refresh after list_changed failed: %s", exc)
+    def _schedule_refresh(self) -> None:
+        """Coalesce change notices into one refresh at a time, and none before the handshake ends.
+
+        Servers announce changes in bursts (server-everything sends five right after connecting);
+        a notice that arrives while connecting is kept and served once the status is connected.
+        """
+        self._refresh_pending = True
+        if self.status != "connected" or (self._refresh_task is not None and not self._refresh_task.done()):
+            return
+        # Its own task: awaiting a request inside the receive loop would deadlock it.
+        self._refresh_task = asyncio.get_running_loop().create_task(self._refresh_while_pending())
+
+    async def _refresh_while_pending(self) -> None:
+        while self._refresh_pending and self.status == "connected":
+            self._refresh_pending = False
+            try:
+                await self.refresh()
+            except Exception as exc:  # a refresh failure must not kill the session
+                self._logger.warning("listing refresh after a list_changed notice failed: %s", exc)
 
     # ----------------------------------------------------------------- errors
     def _with_stderr(self, message: str) -> str:

@@ -16,7 +16,7 @@ import concurrent.futures
 import threading
 import time
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .errors import CallTimeoutError, DeadlockError
 
@@ -38,9 +38,9 @@ class Engine:
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
-        """The engine's loop, started on first use."""
+        """The engine's loop, started on first use (``stop`` clears it, so no liveness probe per call)."""
         loop = self._loop
-        if loop is None or self._thread is None or not self._thread.is_alive():
+        if loop is None:
             loop = self._start()
         return loop
 
@@ -81,33 +81,21 @@ class Engine:
                 "a blocking workbench call was made from the engine's own thread (inside a callback); "
                 "use the async twin instead, e.g. `await wb.acall(...)`"
             )
-        future = self.submit(coro)
+        loop = self.loop
+        waiter: _Waiter[T] = _Waiter()
+        loop.call_soon_threadsafe(waiter.start, loop, coro)
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
             # Wait in slices: an interrupt that is not a real signal (``_thread.interrupt_main``,
             # some front ends) is only seen between waits, never inside a blocking one.
-            while True:
-                try:
-                    return future.result(_WAIT_SLICE_S if deadline is None else min(_WAIT_SLICE_S, deadline - time.monotonic()))
-                except TimeoutError:
-                    if future.done():  # the coroutine's own timeout error, not ours
-                        raise
-                    if deadline is not None and time.monotonic() >= deadline:
-                        self._cancel_and_wait(future)
-                        raise CallTimeoutError(
-                            f"the operation did not finish within {timeout} s and was cancelled"
-                        ) from None
+            while not waiter.wait(_WAIT_SLICE_S if deadline is None else min(_WAIT_SLICE_S, deadline - time.monotonic())):
+                if deadline is not None and time.monotonic() >= deadline:
+                    waiter.cancel(loop)
+                    raise CallTimeoutError(f"the operation did not finish within {timeout} s and was cancelled")
         except KeyboardInterrupt:
-            self._cancel_and_wait(future)
+            waiter.cancel(loop)
             raise
-
-    @staticmethod
-    def _cancel_and_wait(future: concurrent.futures.Future[Any]) -> None:
-        future.cancel()
-        try:
-            concurrent.futures.wait([future], timeout=_CANCEL_GRACE_S)
-        except BaseException:  # a second Ctrl-C while unwinding: stop waiting
-            pass
+        return waiter.outcome()
 
     async def arun(self, coro: Coroutine[Any, Any, T]) -> T:
         """Await ``coro`` on the engine loop from any other loop (top-level await in a cell)."""
@@ -130,6 +118,64 @@ class Engine:
         thread.join(timeout)
         if not thread.is_alive():
             loop.close()
+
+
+class _Waiter(Generic[T]):
+    """A one-shot handoff from the engine loop to a blocked caller: one lock, no Condition.
+
+    Lighter than ``run_coroutine_threadsafe`` (which chains two futures through a Condition),
+    and the call path crosses this twice per call.
+    """
+
+    __slots__ = ("_lock", "_task", "_cancelled", "_result", "_error")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lock.acquire()
+        self._task: asyncio.Task[T] | None = None
+        self._cancelled = False
+        self._result: Any = None
+        self._error: BaseException | None = None
+
+    def start(self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> None:
+        if self._cancelled:
+            coro.close()
+            self._error = asyncio.CancelledError()
+            self._lock.release()
+            return
+        self._task = loop.create_task(coro)
+        self._task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[T]) -> None:
+        if task.cancelled():
+            self._error = asyncio.CancelledError()
+        else:
+            self._error = task.exception()
+            if self._error is None:
+                self._result = task.result()
+        self._lock.release()
+
+    def wait(self, timeout: float) -> bool:
+        return self._lock.acquire(timeout=max(0.0, timeout))
+
+    def outcome(self) -> T:
+        if self._error is not None:
+            raise self._error
+        return self._result  # type: ignore[no-any-return]
+
+    def cancel(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Cancel the task on the loop and give it a moment to unwind (the request is withdrawn)."""
+        self._cancelled = True
+
+        def cancel_task() -> None:
+            if self._task is not None:
+                self._task.cancel()
+
+        loop.call_soon_threadsafe(cancel_task)
+        try:
+            self.wait(_CANCEL_GRACE_S)
+        except BaseException:  # a second Ctrl-C while unwinding: stop waiting
+            pass
 
 
 _engine: Engine | None = None

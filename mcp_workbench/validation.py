@@ -15,34 +15,76 @@ from jsonschema.exceptions import best_match
 from .errors import ArgumentError
 from .secrets import mask_text
 
-_cache: dict[int, tuple[dict[str, Any], Any]] = {}
+_cache: dict[int, tuple[dict[str, Any], Any, Any]] = {}
+
+# Most tool schemas are a flat object of simply typed fields. For those a hand-built check
+# (required names, isinstance per field) is several times cheaper than jsonschema; anything
+# richer, and every failure (to word the error), goes through jsonschema.
+_PLAIN_KEYS = {"type", "title", "description", "default", "examples"}
+_TOP_KEYS = {"type", "properties", "required", "title", "description", "$schema", "additionalProperties"}
+_PY_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
+    "array": (list, tuple), "object": (dict,), "null": (type(None),),
+}  # fmt: skip
 
 
-def _validator(schema: dict[str, Any]) -> Any:
+def _flat_checker(schema: dict[str, Any]) -> Any:
+    """A fast ``args -> bool`` for flat schemas, or None when the schema needs jsonschema."""
+    if schema.get("type") != "object" or not set(schema) <= _TOP_KEYS or schema.get("additionalProperties") is False:
+        return None
+    fields: list[tuple[str, tuple[type, ...], bool]] = []
+    for name, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict) or not set(prop) <= _PLAIN_KEYS:
+            return None
+        kinds = prop.get("type")
+        kinds = [kinds] if isinstance(kinds, str) else kinds
+        if not kinds or not all(k in _PY_TYPES for k in kinds):
+            return None
+        allowed = tuple(t for k in kinds for t in _PY_TYPES[k])
+        fields.append((name, allowed, bool(set(kinds) & {"integer", "number"}) and "boolean" not in kinds))
+    required = tuple(schema.get("required") or ())
+
+    def check(args: dict[str, Any]) -> bool:
+        for name in required:
+            if name not in args:
+                return False
+        for name, allowed, no_bool in fields:
+            if name in args:
+                value = args[name]
+                if not isinstance(value, allowed) or (no_bool and isinstance(value, bool)):
+                    return False
+        return True
+
+    return check
+
+
+def _validator(schema: dict[str, Any]) -> tuple[Any, Any]:
+    """(fast check or None, jsonschema validator or None), built once per schema object."""
     key = id(schema)
     hit = _cache.get(key)
     if hit is not None and hit[0] is schema:
-        return hit[1]
+        return hit[1], hit[2]
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     try:
         validator = cls(schema, format_checker=None)
     except Exception:  # a server's broken schema must not block the call: skip validation
         validator = None
+    fast = _flat_checker(schema) if validator is not None else None
     if len(_cache) > 4096:
         _cache.clear()
-    _cache[key] = (schema, validator)
-    return validator
+    _cache[key] = (schema, fast, validator)
+    return fast, validator
 
 
 def validate_arguments(target: str, schema: dict[str, Any] | None, arguments: dict[str, Any]) -> None:
     """Raise ``ArgumentError`` naming the first bad field, with what the schema expects."""
     if not schema:
         return
-    validator = _validator(schema)
+    fast, validator = _validator(schema)
     if validator is None:
         return
-    # Fast path: most calls are valid; is_valid avoids building error objects.
-    if validator.is_valid(arguments):
+    # Fast path: most calls are valid; neither check builds error objects.
+    if (fast(arguments) if fast is not None else validator.is_valid(arguments)) or validator.is_valid(arguments):
         return
     error = best_match(validator.iter_errors(arguments))
     if error is None:

@@ -78,21 +78,30 @@ def _installed_everything_version() -> str | None:
         return None
 
 
-def everything_command(transport: EverythingTransport = "stdio") -> list[str]:
+def everything_command(transport: EverythingTransport = "stdio", *, allow_npx: bool = True) -> list[str]:
     """argv that starts server-everything with `transport`.
 
     The local install's bin is `#!/usr/bin/env node` (a symlink to
     `dist/index.js`), so it execs node directly: no `sh` wrapper in between.
     Without the local install, falls back to `npx -y` (network at run time;
     npx runs the server as a grandchild, which a process-group kill still
-    reaches).
+    reaches), unless `allow_npx` is false: then it raises, telling the
+    developer to run `.ci/install.sh` (what CI does).
     """
     if transport not in ("stdio", "streamableHttp", "sse"):
         raise ValueError(f"unknown server-everything transport {transport!r}")
     if shutil.which("node") is None:
-        raise ThirdPartyServerUnavailable("node is not on PATH (server-everything needs Node >= 20)")
+        raise ThirdPartyServerUnavailable(
+            "node is not on PATH (server-everything needs Node >= 20); install Node, then run `bash .ci/install.sh`"
+        )
     if os.access(_EVERYTHING_BIN, os.X_OK):
         return [str(_EVERYTHING_BIN), transport]
+    if not allow_npx:
+        raise ThirdPartyServerUnavailable(
+            f"{SERVER_EVERYTHING_PACKAGE} is not installed in {NODE_PREFIX} "
+            f"({_EVERYTHING_BIN} is missing): run `bash .ci/install.sh` "
+            "to install it (CI runs it before the tests)"
+        )
     npx = shutil.which("npx")
     if npx is None:
         raise ThirdPartyServerUnavailable(
@@ -139,6 +148,7 @@ def everything_http(
     *,
     startup_timeout: float = 30.0,
     env: dict[str, str] | None = None,
+    allow_npx: bool = True,
 ) -> Iterator[str]:
     """Run server-everything over HTTP on a free 127.0.0.1 port; yield its URL.
 
@@ -147,9 +157,9 @@ def everything_http(
     in its own session/process group, which is killed (SIGTERM, then
     SIGKILL) on exit. Its stdout (one line per request) is discarded; its
     stderr is kept (last 200 lines) for the error raised when it fails to
-    start.
+    start. `allow_npx` as for `everything_command`.
     """
-    argv = everything_command(transport)
+    argv = everything_command(transport, allow_npx=allow_npx)
     child_env = dict(os.environ)
     child_env.update(env or {})
     child_env["PORT"] = "0"
