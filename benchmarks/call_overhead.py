@@ -216,7 +216,63 @@ def _connect_times(repeats: int, servers: int, store: str) -> dict[str, Any]:
     }
 
 
-def _table(calls: dict[str, Any], connect: dict[str, Any], args: argparse.Namespace) -> str:
+def _http_connect_times(repeats: int, servers: int, store: str) -> dict[str, Any]:
+    """Connect to N demo servers that already run on loopback HTTP: no process start-up, so
+    this isolates what the client does in parallel (the stdio figure is bound by server CPU)."""
+    import socket
+    import subprocess
+
+    procs, ports = [], []
+    try:
+        for _ in range(servers):
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = sock.getsockname()[1]
+            procs.append(subprocess.Popen([sys.executable, *DEMO_ARGS, "--http", "--port", str(port)],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))  # fmt: skip
+            ports.append(port)
+        for port in ports:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"demo HTTP server on port {port} did not start") from None
+                    time.sleep(0.05)
+        one: list[float] = []
+        many: list[float] = []
+        with tempfile.TemporaryDirectory(prefix="mcp-bench-http-") as tmp:
+            config = Path(tmp) / "mcp.json"
+            entries = {f"web{i}": {"url": f"http://127.0.0.1:{p}/mcp"} for i, p in enumerate(ports)}
+            config.write_text(json.dumps({"mcpServers": entries}))
+            for i in range(repeats):
+                wb = _workbench(store, Path(tmp), f"http-one-{i}")
+                t0 = time.perf_counter()
+                wb.connect("web", url=f"http://127.0.0.1:{ports[0]}/mcp")
+                one.append((time.perf_counter() - t0) * 1000)
+                _close(wb)
+                wb = _workbench(store, Path(tmp), f"http-many-{i}")
+                t0 = time.perf_counter()
+                frame = wb.load_config(config)
+                many.append((time.perf_counter() - t0) * 1000)
+                _close(wb)
+                if int((frame["status"] == "connected").sum()) != servers:
+                    raise RuntimeError(f"load_config connected too few HTTP servers:\n{frame}")
+        one_ms, many_ms = statistics.median(one), statistics.median(many)
+        return {"servers": servers, "one_ms": one_ms, "many_ms": many_ms, "ratio": many_ms / one_ms}
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _table(calls: dict[str, Any], connect: dict[str, Any], http: dict[str, Any], args: argparse.Namespace) -> str:
     worst = max(calls["wb.call"]["ratio"], calls["wb.acall"]["ratio"])
     call_verdict = "met" if worst <= TARGET_CALL_RATIO else "NOT met"
     connect_verdict = "met" if connect["ratio"] <= TARGET_CONNECT_RATIO else "NOT met"
@@ -249,6 +305,11 @@ def _table(calls: dict[str, Any], connect: dict[str, Any], args: argparse.Namesp
             f"the {n} server processes used {connect['servers_cpu_ms'] / 1000:.1f} s CPU until connected: "
             f"on {cpus} CPUs no client can connect them in under {connect['cpu_floor_ms']:.0f} ms "
             f"({connect['cpu_floor_ratio']:.2f}x one)"
+        ),
+        (
+            f"connect over HTTP to running servers (median of {connect['repeats']}):  one "
+            f"{http['one_ms']:.0f} ms   {n} via load_config {http['many_ms']:.0f} ms   ratio {http['ratio']:.2f}x -> "
+            + ("met" if http["ratio"] <= TARGET_CONNECT_RATIO else "NOT met")
         ),
         f"1-minute load average before the calls / before the connects: {args.load_start} / {args.load_connect}",
     ]
@@ -291,8 +352,9 @@ def main(argv: list[str] | None = None) -> int:
             _close(wb)
     args.load_connect = _load()
     connect = _connect_times(args.connect_repeats, args.servers, args.store)
+    http = _http_connect_times(args.connect_repeats, args.servers, args.store)
 
-    print(_table(calls, connect, args))
+    print(_table(calls, connect, http, args))
     if args.json:
         report = {
             "benchmark": "call_overhead",
@@ -306,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
             "load_average_1m": {"before_calls": args.load_start, "before_connects": args.load_connect},
             "calls": calls,
             "connect": connect,
+            "connect_http": http,
             "targets": {"call_ratio": TARGET_CALL_RATIO, "connect_ratio": TARGET_CONNECT_RATIO},
         }
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -250,14 +250,18 @@ class Connection:
 
     # ----------------------------------------------------------------- listings
     async def _load_listings(self, client: Client) -> None:
+        """Every page of every listing the server's capabilities advertise, the kinds concurrently."""
         caps = client.server_capabilities
-        if caps.tools is not None:
-            self.tools = {t.name: t for t in await _all_pages(client.list_tools, "tools")}
-        if caps.prompts is not None:
-            self.prompts = {p.name: p for p in await _all_pages(client.list_prompts, "prompts")}
-        if caps.resources is not None:
-            self.resources = await _all_pages(client.list_resources, "resources")
-            self.templates = await _all_pages(client.list_resource_templates, "resource_templates")
+        none: Callable[[], Awaitable[list[Any]]] = _nothing
+        tools, prompts, resources, templates = await asyncio.gather(
+            _all_pages(client.list_tools, "tools") if caps.tools is not None else none(),
+            _all_pages(client.list_prompts, "prompts") if caps.prompts is not None else none(),
+            _all_pages(client.list_resources, "resources") if caps.resources is not None else none(),
+            _all_pages(client.list_resource_templates, "resource_templates") if caps.resources is not None else none(),
+        )
+        self.tools = {t.name: t for t in tools}
+        self.prompts = {p.name: p for p in prompts}
+        self.resources, self.templates = resources, templates
 
     def _start_listener(self, client: Client) -> asyncio.Task[None] | None:
         """2026 servers announce list changes only on a ``subscriptions/listen`` stream."""
@@ -433,6 +437,10 @@ class Connection:
             if self.spec.env is None and not self.spec.inherit_env:
                 base += " (stdio servers get a minimal environment: pass env={...} or inherit_env=True)"
         return base
+
+
+async def _nothing() -> list[Any]:
+    return []
 
 
 async def _all_pages(fetch: Callable[..., Awaitable[Any]], attr: str) -> list[Any]:
