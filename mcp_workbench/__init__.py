@@ -26,6 +26,8 @@ _EXPORTS = {
     "ProtocolError": "errors",
     "ServerNotFoundError": "errors",
     "ToolNotFoundError": "errors",
+    "load_ipython_extension": "extension",
+    "unload_ipython_extension": "extension",
 }
 __all__ = sorted(_EXPORTS)
 
