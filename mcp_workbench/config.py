@@ -95,7 +95,7 @@ class ServerSpec:
     cwd: str | None = None
     url: str | None = None
     headers: dict[str, str] | None = None
-    timeout: float = DEFAULT_TIMEOUT_S
+    timeout: float | None = None  # None: the workbench's default, read at call time
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT_S
     inherit_env: bool = False
     source: str | None = None  # the config file it came from, if any
@@ -157,7 +157,7 @@ class ServerSpec:
             cwd=os.fspath(cwd) if cwd is not None else None,
             url=url,
             headers=dict(headers) if headers is not None else None,
-            timeout=float(timeout) if timeout is not None else DEFAULT_TIMEOUT_S,
+            timeout=float(timeout) if timeout is not None else None,
             connect_timeout=float(connect_timeout) if connect_timeout is not None else DEFAULT_CONNECT_TIMEOUT_S,
             inherit_env=inherit_env,
             source=source,

@@ -24,7 +24,7 @@ from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from . import __version__
-from .config import ServerSpec
+from .config import DEFAULT_TIMEOUT_S, ServerSpec
 from .errors import CallTimeoutError, ConnectionFailedError, ProtocolError, WorkbenchError
 from .events import EventEmitter
 from .secrets import mask_text
@@ -70,8 +70,11 @@ class Connection:
         *,
         callbacks: ClientCallbacks | None = None,
         log_level: str | None = "info",
+        default_timeout: Callable[[], float] = lambda: DEFAULT_TIMEOUT_S,
     ) -> None:
         self.spec = spec
+        self._default_timeout = default_timeout
+        self._session_timeout: float | None = None
         self.name = spec.name
         self._emitter = emitter
         self._callbacks = callbacks or ClientCallbacks()
@@ -114,6 +117,11 @@ class Connection:
             )
 
     @property
+    def timeout(self) -> float:
+        """The per-call default: the server's own, else the workbench's (read at call time)."""
+        return self.spec.timeout if self.spec.timeout is not None else self._default_timeout()
+
+    @property
     def is_open(self) -> bool:
         return self.status == "connected" and self._client is not None
 
@@ -139,6 +147,7 @@ class Connection:
         else:
             self.stderr = None
         self._set_status("connecting")
+        self._session_timeout = self.timeout  # the SDK's default for every request of this session
         self._refresh_pending = False  # the listing loaded below is fresh
         ready: asyncio.Future[None] = loop.create_future()
         self._stop = asyncio.Event()
@@ -178,7 +187,7 @@ class Connection:
                 client_info=types.Implementation(name="mcp-workbench", version=__version__),
                 log_level=self._log_level,  # type: ignore[arg-type]
                 cache=None,  # listings are ours to cache; list_changed must always refetch
-                read_timeout_seconds=spec.timeout,
+                read_timeout_seconds=self._session_timeout,
             )
             async with client:
                 if self.stderr is not None:
@@ -311,21 +320,21 @@ class Connection:
             raise ConnectionFailedError(
                 self.last_error or f"server {self.name!r} is not connected; reconnect with wb.connect or %mcp connect"
             )
-        limit = self.spec.timeout if timeout is None else timeout
+        limit = self.timeout if timeout is None else timeout
         task = asyncio.current_task()
         assert task is not None
         self._requests.add(task)
         self.in_flight += 1
         self.last_activity = time.monotonic()
         try:
-            if sdk_timeout or limit == self.spec.timeout:
+            if sdk_timeout or limit == self._session_timeout:
                 return await op(client)
             with anyio.fail_after(limit):
                 return await op(client)
         except TimeoutError:
             raise CallTimeoutError(
                 f"{self.name}: {what} did not answer within {limit:g} s and was cancelled "
-                "(pass timeout=... to allow longer)"
+                "(raise the timeout to allow longer)"
             ) from None
         except asyncio.CancelledError:
             if task in self._died:
@@ -338,7 +347,7 @@ class Connection:
             if exc.code == types.REQUEST_TIMEOUT:
                 raise CallTimeoutError(
                     f"{self.name}: {what} did not answer within {limit:g} s and was cancelled "
-                    "(pass timeout=... to allow longer)"
+                    "(raise the timeout to allow longer)"
                 ) from None
             raise ProtocolError(f"{self.name}: {what} failed: {mask_text(exc.error.message)}") from None
         except WorkbenchError:
@@ -368,7 +377,7 @@ class Connection:
         self, name: str, arguments: dict[str, Any] | None, *, timeout: float | None, on_progress: ProgressHandler | None
     ) -> types.CallToolResult:
         progress = _progress_adapter(on_progress, self._emitter, self.name, name)
-        limit = self.spec.timeout if timeout is None else timeout
+        limit = self.timeout if timeout is None else timeout
         return await self.request(
             lambda c: c.call_tool(name, arguments, read_timeout_seconds=limit, progress_callback=progress),
             timeout=timeout,

@@ -79,7 +79,7 @@ class McpWorkbench(Magics, Configurable):
     """The ``%mcp`` magics; settings via ``%config McpWorkbench.<trait> = value``."""
 
     timeout = Float(
-        60.0, help="Default per-call timeout in seconds for servers connected from now on (--timeout overrides)."
+        60.0, help="Default per-call timeout in seconds for every server without its own (--timeout overrides)."
     ).tag(config=True)
     idle_timeout = Float(
         1800.0, allow_none=True, help="Close a server idle this many seconds (it reconnects on next use); 0 or None: never."

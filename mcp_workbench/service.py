@@ -141,7 +141,6 @@ class Workbench:
         }  # fmt: skip
         if unknown:
             raise WorkbenchError(f"connect() got unknown option(s) {', '.join(sorted(unknown))}")
-        options.setdefault("timeout", self.default_timeout)
         return ServerSpec.build(name, **options)
 
     async def _connect(self, spec: ServerSpec) -> ConnectInfo:
@@ -150,7 +149,7 @@ class Workbench:
         old = registry.remove(spec.name) if spec.name in registry else None
         if old is not None:
             await old.close()
-        conn = Connection(spec, self.events, callbacks=self.callbacks)
+        conn = Connection(spec, self.events, callbacks=self.callbacks, default_timeout=lambda: self.default_timeout)
         registry.add(conn)
         start = time.perf_counter()
         # On failure the connection stays listed (status error, last_error) so servers() shows why.
@@ -218,10 +217,32 @@ class Workbench:
     def _selected(self, server: str | None) -> list[Connection]:
         return [self.registry.get(server)] if server else list(self.registry)
 
-    def tools(self, server: str | None = None, *, search: str | None = None) -> pd.DataFrame:
-        """Every tool of every server (or one), optionally filtered by keywords, with usage."""
+    def tools(
+        self, server: str | None = None, *, search: str | None = None,
+        read_only: bool | None = None, destructive: bool | None = None,
+    ) -> pd.DataFrame:  # fmt: skip
+        """Every tool of every server (or one), filtered by keywords and annotations, with usage."""
         conns = self._selected(server)
-        return frames.tools_frame(conns, self._usage([c.name for c in conns]), search)
+        frame = frames.tools_frame(conns, self._usage([c.name for c in conns]), search)
+        for column, wanted in (("read_only", read_only), ("destructive", destructive)):
+            if wanted is not None:
+                frame = frame[frame[column] == wanted].reset_index(drop=True)
+        return frame
+
+    def tool(self, target: str) -> Any:
+        """The MCP ``Tool`` (name, description, input_schema, annotations) for ``server.tool``."""
+        conn, name = self.registry.resolve(target)
+        self.registry.check_item(conn, name)
+        return conn.tools[name]
+
+    def prompt(self, target: str) -> Any:
+        """The MCP ``Prompt`` for ``server.prompt``."""
+        conn, name = self.registry.resolve(target, "prompt")
+        self.registry.check_item(conn, name, "prompt")
+        return conn.prompts[name]
+
+    def server_names(self) -> list[str]:
+        return self.registry.names()
 
     def _usage(self, servers: list[str]) -> dict[tuple[str, str], frames.Usage]:
         """Usage per tool: lifetime figures from the catalog, else this kernel's."""

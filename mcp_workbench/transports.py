@@ -107,7 +107,7 @@ def _http_client(headers: dict[str, str] | None = None, timeout: Any = None, aut
 async def _http_transport(spec: ServerSpec) -> AsyncIterator[Any]:
     import httpx2
 
-    timeout = httpx2.Timeout(spec.connect_timeout, read=max(spec.timeout, 300.0))
+    timeout = httpx2.Timeout(spec.connect_timeout, read=max(spec.timeout or 0.0, 300.0))
     async with _http_client(headers=spec.headers, timeout=timeout) as http:
         async with streamable_http_client(spec.url or "", http_client=http) as streams:
             yield streams

@@ -185,3 +185,13 @@ def test_list_changed_refreshes_tools_and_emits_tools_changed(demo: Workbench) -
     assert wait_until(lambda: "late_tool" in set(demo.tools()["name"]), timeout=5)
     assert wait_until(lambda: len(seen) == 1) and seen[0]["tools"] == 12
     assert demo.call("demo.late_tool", text="hi").text == "hi"
+
+
+def test_annotation_filters_and_lookups(demo: Workbench) -> None:
+    assert list(demo.tools(destructive=True)["name"]) == ["delete_all"]
+    assert "add" in set(demo.tools(read_only=True)["name"]) and "delete_all" not in set(demo.tools(read_only=True)["name"])
+    assert demo.tool("demo.add").input_schema["required"] == ["a", "b"]
+    assert [a.name for a in demo.prompt("demo.review").arguments] == ["code", "language"]
+    assert demo.server_names() == ["demo"]
+    with pytest.raises(ToolNotFoundError, match="did you mean 'add'"):
+        demo.tool("demo.ad")

@@ -166,3 +166,10 @@ def test_start_failure_shows_the_servers_stderr(wb: Workbench) -> None:
 def test_missing_command_is_a_clear_error(wb: Workbench) -> None:
     with pytest.raises(ConnectionFailedError, match="no-such-mcp-binary"):
         wb.connect("ghost", command="no-such-mcp-binary-xyz")
+
+
+def test_workbench_default_timeout_is_read_at_call_time(demo: Workbench) -> None:
+    demo.default_timeout = 0.3  # changed after connect: still applies to servers without their own
+    with pytest.raises(CallTimeoutError, match="0.3 s"):
+        demo.call("demo.sleep_forever")
+    assert demo.call("demo.add", a=1, b=1).value == 2

@@ -97,7 +97,7 @@ def run_call(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
         except ArgumentError as exc:
             raise UsageError(f"{exc}; see %mcp describe {target}") from None
         except CallTimeoutError as exc:
-            raise UsageError(f"{exc}; here: --timeout S") from None
+            raise UsageError(f"{exc}: add --timeout S") from None
         except KeyboardInterrupt:
             raise UsageError(f"{target}: interrupted; the call was cancelled and the server stays usable") from None
     return store(ctx, v["out"], result)
