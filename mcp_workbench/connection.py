@@ -28,6 +28,7 @@ from .config import DEFAULT_TIMEOUT_S, ServerSpec
 from .errors import CallTimeoutError, ConnectionFailedError, ProtocolError, WorkbenchError
 from .events import EventEmitter
 from .secrets import mask_text
+from .tap import Tap, tapped
 from .transports import StderrCapture, build_transport
 
 T = TypeVar("T")
@@ -71,8 +72,10 @@ class Connection:
         callbacks: ClientCallbacks | None = None,
         log_level: str | None = "info",
         default_timeout: Callable[[], float] = lambda: DEFAULT_TIMEOUT_S,
+        tap: Tap | None = None,
     ) -> None:
         self.spec = spec
+        self.tap = tap
         self._default_timeout = default_timeout
         self._session_timeout: float | None = None
         self.name = spec.name
@@ -142,7 +145,9 @@ class Connection:
         loop = asyncio.get_running_loop()
         if spec.transport == "stdio":
             self.stderr = StderrCapture(
-                self.name, on_eof=lambda: loop.call_soon_threadsafe(self._on_process_exit, generation)
+                self.name,
+                on_eof=lambda: loop.call_soon_threadsafe(self._on_process_exit, generation),
+                on_line=self.tap.stderr_line if self.tap is not None else None,
             )
         else:
             self.stderr = None
@@ -177,8 +182,9 @@ class Connection:
         stop = self._stop
         assert stop is not None
         try:
+            transport = build_transport(spec, self.stderr)
             client = Client(
-                build_transport(spec, self.stderr),
+                tapped(transport, self.tap) if self.tap is not None else transport,
                 logging_callback=self._on_log,
                 message_handler=self._on_message,
                 sampling_callback=self._callbacks.sampling,

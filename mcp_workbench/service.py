@@ -30,6 +30,7 @@ from .history import CallLog, CallRecord
 from .repository import SQLRepository, open_repository
 from .results import PromptResult, ResourceResult, ToolResult
 from .secrets import mask_text
+from .traffic import TrafficMonitor
 from .sessions import DEFAULT_IDLE_TIMEOUT_S, SessionStore
 from .validation import validate_arguments
 
@@ -83,6 +84,7 @@ class Workbench:
         self.callbacks = callbacks or ClientCallbacks()
         self.catalog_store: Catalog | None = None
         self.store: Any = False
+        self.monitor = TrafficMonitor()
         if store is not False:
             self.set_store(store)
 
@@ -149,7 +151,10 @@ class Workbench:
         old = registry.remove(spec.name) if spec.name in registry else None
         if old is not None:
             await old.close()
-        conn = Connection(spec, self.events, callbacks=self.callbacks, default_timeout=lambda: self.default_timeout)
+        conn = Connection(
+            spec, self.events, callbacks=self.callbacks, default_timeout=lambda: self.default_timeout,
+            tap=self.monitor.tap_for(spec.name),
+        )  # fmt: skip
         registry.add(conn)
         start = time.perf_counter()
         # On failure the connection stays listed (status error, last_error) so servers() shows why.
@@ -466,6 +471,30 @@ class Workbench:
 
         rows = await asyncio.gather(*(one(c) for c in conns))
         return pd.DataFrame(rows, columns=["server", "status", "latency_ms", "error"])
+
+    # ------------------------------------------------------------------ traffic
+    def trace(self, server: str | None = None, *, stop: bool = False, limit: int | None = None) -> list[str]:
+        """Record the wire traffic of ``server`` (every server when None); ``stop=True`` ends it.
+
+        ``limit`` bounds each server's buffer (default 10,000 messages). Returns the traced servers.
+        """
+        if server is not None and server not in self.registry and server not in self.monitor.taps:
+            self.registry.get(server)  # raises with suggestions
+        if limit is not None and (not isinstance(limit, int) or limit < 1):
+            raise WorkbenchError("limit must be a positive number of messages, e.g. limit=10000")
+        if stop:
+            self.monitor.stop(server)
+        else:
+            self.monitor.start(server, limit)
+        return self.monitor.tracing()
+
+    def traffic(
+        self, server: str | None = None, *, method: str | None = None, kind: str | None = None,
+        errors: bool = False, last: int | None = None,
+    ) -> pd.DataFrame:  # fmt: skip
+        """What crossed the wire while tracing: time, server, direction, kind, method, id,
+        latency_ms (responses, matched to their request), size_bytes, preview, payload."""
+        return self.monitor.frame(server, method=method, kind=kind, errors=errors, last=last)
 
     # ------------------------------------------------------------------ history, stats
     def history(self, *, server: str | None = None, last: int | None = None) -> pd.DataFrame:

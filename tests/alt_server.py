@@ -16,4 +16,7 @@ def only_alt() -> str:
 
 
 if __name__ == "__main__":
+    import sys
+
+    print("alt server starting (a line on stderr)", file=sys.stderr, flush=True)
     server.run()

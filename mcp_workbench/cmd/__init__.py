@@ -53,10 +53,10 @@ def store(ctx: Context, variable: str | None, value: Any) -> Any:
 
 
 def _collect() -> dict[str, Command]:
-    from . import calls, connect, help, info, listing
+    from . import calls, connect, help, info, listing, traffic
 
     found: dict[str, Command] = {}
-    for module in (help, connect, listing, calls, info):
+    for module in (help, connect, listing, calls, info, traffic):
         for command in module.COMMANDS:
             found[command.syntax.name] = command
     return found

@@ -1,0 +1,112 @@
+"""A tap on a connection's JSON-RPC streams: every message in or out, seen by observers.
+
+The transport's read and write streams are wrapped once, at connect time; the wrappers cost
+one list check per message while nobody observes. The traffic monitor (and record/replay)
+attach observers to a ``Tap`` that outlives reconnects, so tracing follows a server by name.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+logger = logging.getLogger("mcp_workbench.tap")
+
+# (direction "out" | "in", the SessionMessage or transport Exception)
+Observer = Callable[[str, Any], None]
+
+
+class Tap:
+    """The observers of one server's traffic, plus its stderr lines."""
+
+    def __init__(self, server: str) -> None:
+        self.server = server
+        self.observers: list[Observer] = []
+        self.stderr_observers: list[Callable[[str], None]] = []
+
+    def add(self, observer: Observer) -> None:
+        self.observers = [*self.observers, observer]
+
+    def remove(self, observer: Observer) -> None:
+        self.observers = [o for o in self.observers if o != observer]  # bound methods: equal, not identical
+
+    def emit(self, direction: str, item: Any) -> None:
+        for observer in self.observers:
+            try:
+                observer(direction, item)
+            except Exception:  # an observer must never break the connection
+                logger.exception("traffic observer failed")
+
+    def stderr_line(self, line: str) -> None:
+        for observer in self.stderr_observers:
+            try:
+                observer(line)
+            except Exception:
+                logger.exception("stderr observer failed")
+
+
+class _TappedRead:
+    """Wraps the transport's read stream; the dispatcher iterates it."""
+
+    def __init__(self, inner: Any, tap: Tap) -> None:
+        self._inner = inner
+        self._tap = tap
+
+    @property
+    def last_context(self) -> Any:  # the SDK reads the sender's context off the stream
+        return getattr(self._inner, "last_context", None)
+
+    async def receive(self) -> Any:
+        item = await self._inner.receive()
+        if self._tap.observers:
+            self._tap.emit("in", item)
+        return item
+
+    def __aiter__(self) -> _TappedRead:
+        return self
+
+    async def __anext__(self) -> Any:
+        item = await self._inner.__anext__()
+        if self._tap.observers:
+            self._tap.emit("in", item)
+        return item
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def __aenter__(self) -> _TappedRead:
+        await self._inner.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> Any:
+        return await self._inner.__aexit__(*exc)
+
+
+class _TappedWrite:
+    def __init__(self, inner: Any, tap: Tap) -> None:
+        self._inner = inner
+        self._tap = tap
+
+    async def send(self, item: Any) -> None:
+        if self._tap.observers:
+            self._tap.emit("out", item)
+        await self._inner.send(item)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def __aenter__(self) -> _TappedWrite:
+        await self._inner.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> Any:
+        return await self._inner.__aexit__(*exc)
+
+
+@asynccontextmanager
+async def tapped(transport: Any, tap: Tap) -> AsyncIterator[tuple[_TappedRead, _TappedWrite]]:
+    """The transport, with both of its streams passing every message by ``tap``."""
+    async with transport as (read_stream, write_stream):
+        yield _TappedRead(read_stream, tap), _TappedWrite(write_stream, tap)
