@@ -73,9 +73,14 @@ class Connection:
         log_level: str | None = "info",
         default_timeout: Callable[[], float] = lambda: DEFAULT_TIMEOUT_S,
         tap: Tap | None = None,
+        transport_override: Callable[[ServerSpec], Any] | None = None,
     ) -> None:
+        """``transport_override(spec)`` may return a transport to use instead of the real one
+        (replay from a cassette); it returns None to let the server be started or reached."""
         self.spec = spec
         self.tap = tap
+        self._transport_override = transport_override
+        self._override: Any = None
         self._default_timeout = default_timeout
         self._session_timeout: float | None = None
         self.name = spec.name
@@ -143,7 +148,8 @@ class Connection:
         generation = self._generation
         spec = self.spec.resolved()
         loop = asyncio.get_running_loop()
-        if spec.transport == "stdio":
+        self._override = self._transport_override(spec) if self._transport_override is not None else None
+        if spec.transport == "stdio" and self._override is None:
             self.stderr = StderrCapture(
                 self.name,
                 on_eof=lambda: loop.call_soon_threadsafe(self._on_process_exit, generation),
@@ -182,7 +188,7 @@ class Connection:
         stop = self._stop
         assert stop is not None
         try:
-            transport = build_transport(spec, self.stderr)
+            transport = self._override if self._override is not None else build_transport(spec, self.stderr)
             client = Client(
                 tapped(transport, self.tap) if self.tap is not None else transport,
                 logging_callback=self._on_log,

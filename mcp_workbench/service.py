@@ -85,6 +85,8 @@ class Workbench:
         self.catalog_store: Catalog | None = None
         self.store: Any = False
         self.monitor = TrafficMonitor()
+        # Replay (record/replay) installs a function here: spec -> a transport, or None for the real server.
+        self.transport_override: Callable[[ServerSpec], Any] | None = None
         if store is not False:
             self.set_store(store)
 
@@ -154,6 +156,7 @@ class Workbench:
         conn = Connection(
             spec, self.events, callbacks=self.callbacks, default_timeout=lambda: self.default_timeout,
             tap=self.monitor.tap_for(spec.name),
+            transport_override=lambda s: self.transport_override(s) if self.transport_override else None,
         )  # fmt: skip
         registry.add(conn)
         start = time.perf_counter()
