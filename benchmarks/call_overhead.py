@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +48,7 @@ if str(ROOT) not in sys.path:  # `python benchmarks/call_overhead.py` from a che
 
 import mcp_workbench  # noqa: E402
 from mcp_workbench import Workbench  # noqa: E402
-
-DEMO_ARGS = ["-m", "mcp_workbench.demo"]
+from mcp_workbench.launch import DEMO_ARGS, demo_server  # noqa: E402
 ARGS = {"a": 1, "b": 2}
 TARGET_CALL_RATIO = 1.05
 TARGET_CONNECT_RATIO = 1.5
@@ -171,32 +171,47 @@ def _children_cpu_s() -> float | None:
     return total / ticks if found else None
 
 
-def _connect_times(repeats: int, servers: int, store: str) -> dict[str, Any]:
+def _measure_connects(
+    repeats: int, store: str, tmp: Path, config: Path, connect_one: Callable[[Workbench], Any], label: str
+) -> tuple[list[float], list[float], list[float]]:
+    """Alternate one connect and a load_config of many (so drift affects both); time each."""
     one: list[float] = []
     many: list[float] = []
     many_cpu: list[float] = []  # CPU the servers' own processes used until all were connected
+    expected = len(json.loads(config.read_text())["mcpServers"])
+    wb = _workbench(store, tmp, f"{label}-warm-up")
+    connect_one(wb)  # one-time costs (imports, the TLS context) are not what is compared
+    _close(wb)
+    for i in range(repeats):
+        wb = _workbench(store, tmp, f"{label}-one-{i}")
+        t0 = time.perf_counter()
+        connect_one(wb)
+        one.append((time.perf_counter() - t0) * 1000)
+        _close(wb)
+
+        wb = _workbench(store, tmp, f"{label}-many-{i}")
+        t0 = time.perf_counter()
+        frame = wb.load_config(config)
+        many.append((time.perf_counter() - t0) * 1000)
+        cpu = _children_cpu_s()
+        if cpu is not None:
+            many_cpu.append(cpu)
+        connected = int((frame["status"] == "connected").sum())
+        _close(wb)
+        if connected != expected:
+            raise RuntimeError(f"load_config connected {connected} of {expected} servers:\n{frame}")
+    return one, many, many_cpu
+
+
+def _connect_times(repeats: int, servers: int, store: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="mcp-bench-") as tmp:
         config = Path(tmp) / "mcp.json"
         entry = {"command": sys.executable, "args": DEMO_ARGS}
         config.write_text(json.dumps({"mcpServers": {f"demo{i}": entry for i in range(servers)}}))
-        for i in range(repeats):  # alternate, so drift affects both
-            wb = _workbench(store, Path(tmp), f"one-{i}")
-            t0 = time.perf_counter()
-            wb.connect("demo", command=sys.executable, args=DEMO_ARGS)
-            one.append((time.perf_counter() - t0) * 1000)
-            _close(wb)
-
-            wb = _workbench(store, Path(tmp), f"many-{i}")
-            t0 = time.perf_counter()
-            frame = wb.load_config(config)
-            many.append((time.perf_counter() - t0) * 1000)
-            cpu = _children_cpu_s()
-            if cpu is not None:
-                many_cpu.append(cpu)
-            connected = int((frame["status"] == "connected").sum())
-            _close(wb)
-            if connected != servers:
-                raise RuntimeError(f"load_config connected {connected} of {servers} servers:\n{frame}")
+        one, many, many_cpu = _measure_connects(
+            repeats, store, Path(tmp), config, lambda wb: wb.connect("demo", command=sys.executable, args=DEMO_ARGS),
+            "stdio",
+        )  # fmt: skip
     one_ms, many_ms = statistics.median(one), statistics.median(many)
     # Starting N Python servers is CPU-bound: with fewer CPUs than servers, no client can
     # connect them all faster than their combined CPU time spread over every CPU.
@@ -219,57 +234,15 @@ def _connect_times(repeats: int, servers: int, store: str) -> dict[str, Any]:
 def _http_connect_times(repeats: int, servers: int, store: str) -> dict[str, Any]:
     """Connect to N demo servers that already run on loopback HTTP: no process start-up, so
     this isolates what the client does in parallel (the stdio figure is bound by server CPU)."""
-    import socket
-    import subprocess
-
-    procs, ports = [], []
-    try:
-        for _ in range(servers):
-            with socket.socket() as sock:
-                sock.bind(("127.0.0.1", 0))
-                port = sock.getsockname()[1]
-            procs.append(subprocess.Popen([sys.executable, *DEMO_ARGS, "--http", "--port", str(port)],
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))  # fmt: skip
-            ports.append(port)
-        for port in ports:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"demo HTTP server on port {port} did not start") from None
-                    time.sleep(0.05)
-        one: list[float] = []
-        many: list[float] = []
-        with tempfile.TemporaryDirectory(prefix="mcp-bench-http-") as tmp:
-            config = Path(tmp) / "mcp.json"
-            entries = {f"web{i}": {"url": f"http://127.0.0.1:{p}/mcp"} for i, p in enumerate(ports)}
-            config.write_text(json.dumps({"mcpServers": entries}))
-            for i in range(repeats):
-                wb = _workbench(store, Path(tmp), f"http-one-{i}")
-                t0 = time.perf_counter()
-                wb.connect("web", url=f"http://127.0.0.1:{ports[0]}/mcp")
-                one.append((time.perf_counter() - t0) * 1000)
-                _close(wb)
-                wb = _workbench(store, Path(tmp), f"http-many-{i}")
-                t0 = time.perf_counter()
-                frame = wb.load_config(config)
-                many.append((time.perf_counter() - t0) * 1000)
-                _close(wb)
-                if int((frame["status"] == "connected").sum()) != servers:
-                    raise RuntimeError(f"load_config connected too few HTTP servers:\n{frame}")
-        one_ms, many_ms = statistics.median(one), statistics.median(many)
-        return {"servers": servers, "one_ms": one_ms, "many_ms": many_ms, "ratio": many_ms / one_ms}
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="mcp-bench-http-") as tmp:
+        ports = [stack.enter_context(demo_server("--http")) for _ in range(servers)]
+        config = Path(tmp) / "mcp.json"
+        entries = {f"web{i}": {"url": f"http://127.0.0.1:{p}/mcp"} for i, p in enumerate(ports)}
+        config.write_text(json.dumps({"mcpServers": entries}))
+        url = f"http://127.0.0.1:{ports[0]}/mcp"
+        one, many, _ = _measure_connects(repeats, store, Path(tmp), config, lambda wb: wb.connect("web", url=url), "http")
+    one_ms, many_ms = statistics.median(one), statistics.median(many)
+    return {"servers": servers, "one_ms": one_ms, "many_ms": many_ms, "ratio": many_ms / one_ms}
 
 
 def _table(calls: dict[str, Any], connect: dict[str, Any], http: dict[str, Any], args: argparse.Namespace) -> str:
