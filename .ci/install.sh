@@ -14,13 +14,17 @@
 #   3. postgres - delegated to .ci/postgres.sh when that file exists; its
 #                 last stdout line is the DSN, exported as
 #                 MCP_WORKBENCH_TEST_PG
-#   4. browser  - (reserved: chromium will be installed here)
+#   4. browser  - Debian's chromium (apt-get) for the JupyterLab dashboard
+#                 test; playwright, jupyterlab... come with the `test` extra
+#                 (playwright's own browser download is not used)
 #
 # Knobs (environment):
 #   PYTHON                       interpreter to install into (default: python,
 #                                else python3)
 #   SERVER_EVERYTHING_VERSION    npm version to install (default: pinned below)
 #   MCP_WORKBENCH_TEST_PG        if already set, .ci/postgres.sh is not run
+#   MCP_WORKBENCH_CHROMIUM       the chromium binary the browser test drives
+#                                (default /usr/bin/chromium)
 
 set -euo pipefail
 
@@ -109,9 +113,27 @@ _ci_install_postgres() {
 }
 
 # ---------------------------------------------------------------------------
-# 4. Browser (reserved for chromium)
+# 4. Browser: Debian's chromium for tests/widgets/test_browser.py
 # ---------------------------------------------------------------------------
-_ci_install_browser() { :; }
+_ci_install_browser() {
+    local t0=$SECONDS bin="${MCP_WORKBENCH_CHROMIUM:-/usr/bin/chromium}" sudo=""
+    if [ ! -x "$bin" ]; then
+        if [ "$(id -u)" != 0 ]; then
+            command -v sudo >/dev/null 2>&1 \
+                || _ci_die "browser: $bin is missing and installing it needs root (apt-get install chromium)"
+            sudo="sudo"
+        fi
+        command -v apt-get >/dev/null 2>&1 \
+            || _ci_die "browser: $bin is missing and there is no apt-get; install chromium and set MCP_WORKBENCH_CHROMIUM"
+        _ci_log "browser: apt-get install chromium"
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+        [ -x "$bin" ] || _ci_die "browser: apt-get install chromium finished but $bin is missing"
+    fi
+    "$PYTHON" -c 'import playwright.sync_api, jupyterlab, ipykernel' \
+        || _ci_die "browser: playwright / jupyterlab / ipykernel not importable (the test extra installs them)"
+    _ci_log "browser: $("$bin" --version 2>/dev/null | head -n 1) at $bin; done in $((SECONDS - t0))s"
+}
 
 # ---------------------------------------------------------------------------
 _ci_t0=$SECONDS

@@ -35,74 +35,27 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from _common import ARGS, DEMO_ARGS, demo_server
+from _common import check as _check
+from _common import close as _close
+from _common import load_average as _load
+from _common import raw_text as _raw_text
+from _common import summary as _summary
+from _common import timed_async as _timed_async
+from _common import timed_sync as _timed_sync
+from _common import workbench as _workbench
 from mcp import Client, StdioServerParameters
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # `python benchmarks/call_overhead.py` from a checkout
-    sys.path.insert(0, str(ROOT))
+import mcp_workbench
+from mcp_workbench import Workbench
 
-import mcp_workbench  # noqa: E402
-from mcp_workbench import Workbench  # noqa: E402
-from mcp_workbench.launch import DEMO_ARGS, demo_server  # noqa: E402
-ARGS = {"a": 1, "b": 2}
 TARGET_CALL_RATIO = 1.05
 TARGET_CONNECT_RATIO = 1.5
-
-
-def _workbench(store: str, tmp: Path, name: str) -> Workbench:
-    """A Workbench as a user gets it: with its SQLite catalog (in a temporary directory, not
-    the user's home), or with ``--store memory`` none at all."""
-    if store == "memory":
-        return Workbench(idle_timeout=None, store=False)
-    return Workbench(idle_timeout=None, store=tmp / f"{name}.sqlite")
-
-
-def _close(wb: Workbench) -> None:
-    wb.close()
-    catalog = getattr(wb, "catalog_store", None)
-    if catalog is not None:
-        catalog.close()
-
-
-def _check(text: str) -> None:
-    if text != "3":
-        raise AssertionError(f"demo.add(1, 2) answered {text!r}")
-
-
-def _raw_text(result: Any) -> str:
-    return "".join(getattr(block, "text", "") for block in result.content)
-
-
-async def _timed_async(call: Callable[[], Awaitable[Any]], n: int, out: list[float]) -> None:
-    clock = time.perf_counter
-    for _ in range(n):
-        t0 = clock()
-        await call()
-        out.append((clock() - t0) * 1000)
-
-
-def _timed_sync(call: Callable[[], Any], n: int, out: list[float]) -> None:
-    clock = time.perf_counter
-    for _ in range(n):
-        t0 = clock()
-        call()
-        out.append((clock() - t0) * 1000)
-
-
-def _summary(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "n": len(samples),
-        "median_ms": statistics.median(ordered),
-        "p10_ms": ordered[int(0.10 * (len(ordered) - 1))],
-        "p90_ms": ordered[int(0.90 * (len(ordered) - 1))],
-        "mean_ms": statistics.fmean(ordered),
-    }
 
 
 async def _calls(wb: Workbench, n: int, rounds: int, warmup: int) -> dict[str, Any]:
@@ -287,14 +240,6 @@ def _table(calls: dict[str, Any], connect: dict[str, Any], http: dict[str, Any],
         f"1-minute load average before the calls / before the connects: {args.load_start} / {args.load_connect}",
     ]
     return "\n".join(lines)
-
-
-def _load() -> str:
-    """The 1-minute load average (other work on the machine skews every figure here)."""
-    try:
-        return f"{os.getloadavg()[0]:.2f}"
-    except OSError:
-        return "n/a"
 
 
 def main(argv: list[str] | None = None) -> int:

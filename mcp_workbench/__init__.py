@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Workbench": "service",
-    "workbench": "service",
+    "Workbench": "facade",
+    "workbench": "facade",
     "ToolResult": "results",
     "PromptResult": "results",
     "ResourceResult": "results",
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
         WorkbenchError,
     )
     from .results import PromptResult, ResourceResult, ToolResult
-    from .service import Workbench, workbench
+    from .facade import Workbench, workbench
 
 
 def __getattr__(name: str) -> Any:

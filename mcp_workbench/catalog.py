@@ -40,6 +40,7 @@ class Catalog:
         self._calls: list[CallRecord] = []
         self._first_pending = 0.0
         self._calls_lock = threading.Lock()
+        self._closed = False
         self._writer = threading.Thread(target=self._work, name="mcp-catalog-writer", daemon=True)
         self._writer.start()
         self._unsubscribe = [
@@ -124,6 +125,8 @@ class Catalog:
     # ------------------------------------------------------------------ public
     def flush(self, timeout: float = 30.0) -> None:
         """Wait until every queued write is on disk (bounded, so a stuck store cannot hang a cell)."""
+        if self._closed:
+            return
         done = threading.Event()
 
         def write_then_signal() -> None:
@@ -137,9 +140,13 @@ class Catalog:
             logger.warning("catalog writes still pending after %s s", timeout)
 
     def close(self) -> None:
+        """Write what is pending, stop the writer and close the store (idempotent)."""
+        if self._closed:
+            return
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self.flush()
+        self._closed = True
         self._queue.put(None)
         self._writer.join(5)
         self.repo.close()

@@ -15,8 +15,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from .auth.settings import parse_auth
 from .errors import ConfigError
-from .secrets import mask, mask_mapping_values, register_secret, register_secrets
+from .secrets import (
+    is_reference,
+    is_secret_key,
+    mask,
+    mask_mapping_values,
+    register_secret,
+    register_secrets,
+)
 
 Transport = Literal["stdio", "http", "sse"]
 
@@ -99,7 +107,8 @@ class ServerSpec:
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT_S
     inherit_env: bool = False
     source: str | None = None  # the config file it came from, if any
-    extra: dict[str, Any] = field(default_factory=dict)
+    auth: str | dict[str, Any] | None = None  # "oauth", "client_credentials" or settings (see auth/settings.py)
+    extra: dict[str, Any] = field(default_factory=dict)  # runtime only (sign-in handlers), never persisted
 
     @classmethod
     def build(
@@ -117,6 +126,7 @@ class ServerSpec:
         connect_timeout: float | None = None,
         inherit_env: bool = False,
         source: str | None = None,
+        auth: str | dict[str, Any] | None = None,
     ) -> ServerSpec:
         """Validate user input into a spec; every mistake is a one-line ``ConfigError``."""
         check_server_name(name)
@@ -145,6 +155,15 @@ class ServerSpec:
         for label, value in (("timeout", timeout), ("connect_timeout", connect_timeout)):
             if value is not None and (not isinstance(value, (int, float)) or value <= 0):
                 raise ConfigError(f"server {name!r}: {label} must be a positive number of seconds")
+        settings = parse_auth(auth, where=f"server {name!r}")
+        if settings is not None and kind == "stdio":
+            raise ConfigError(f"server {name!r}: auth= is for HTTP/SSE servers (OAuth); a stdio server takes env=")
+        if settings is not None and settings.interactive_sign_in and connect_timeout is None:
+            connect_timeout = DEFAULT_CONNECT_TIMEOUT_S + settings.timeout  # the user may be signing in
+        if isinstance(auth, dict):  # a client_secret written inline (not as ${env:VAR}) is a secret
+            register_secrets(
+                v for k, v in auth.items() if is_secret_key(k) and isinstance(v, str) and not is_reference(v)
+            )
         # Values the user passes in env and headers are secrets until proven otherwise.
         register_secrets(v for v in (env or {}).values() if "${" not in v)
         register_secrets(v for v in (headers or {}).values() if "${" not in v)
@@ -161,6 +180,7 @@ class ServerSpec:
             connect_timeout=float(connect_timeout) if connect_timeout is not None else DEFAULT_CONNECT_TIMEOUT_S,
             inherit_env=inherit_env,
             source=source,
+            auth=dict(auth) if isinstance(auth, dict) else auth,
         )
 
     def resolved(self) -> ServerSpec:
@@ -182,6 +202,10 @@ class ServerSpec:
         url = interpolate(self.url, where=where) if self.url else None
         if url and url != self.url:
             register_secret(url)
+        auth = self.auth
+        if isinstance(auth, dict):
+            auth = {k: interpolate(v, where=f"{where} auth {k}") if isinstance(v, str) else v for k, v in auth.items()}
+            register_secrets(v for k, v in auth.items() if is_secret_key(k) and isinstance(v, str))
         return replace(
             self,
             command=command,
@@ -190,6 +214,7 @@ class ServerSpec:
             headers=resolve_map(self.headers),
             url=url,
             cwd=interpolate(self.cwd, where=where) if self.cwd else None,
+            auth=auth,
         )
 
     def describe(self) -> str:
@@ -212,6 +237,7 @@ class ServerSpec:
             "timeout": self.timeout,
             "inherit_env": self.inherit_env,
             "source": self.source,
+            "auth": mask(self.auth) if self.auth is not None else None,
         }
 
     def __repr__(self) -> str:
@@ -249,6 +275,7 @@ def parse_config(data: Any, *, source: str = "<config>") -> list[ServerSpec]:
                     headers=entry.get("headers"),
                     timeout=entry.get("timeout"),
                     source=source,
+                    auth=entry.get("auth"),
                 )
             )
         except ConfigError as exc:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:
-    from .service import Workbench
+    from .facade import Workbench
 
 PARAMETER_COLUMNS = ["name", "type", "required", "default", "description"]
 

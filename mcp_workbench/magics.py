@@ -23,7 +23,7 @@ from .cmd._parser import parse, tokenize
 from .errors import WorkbenchError
 
 if TYPE_CHECKING:
-    from .service import Workbench
+    from .facade import Workbench
 
 _HELP_FLAGS = ("-h", "--help")
 _STORE_SCHEMES = ("postgresql://", "postgres://", "sqlite://")
@@ -64,13 +64,15 @@ def _parse(line: str, cell: str | None) -> Invocation:
         return Invocation("help", {"COMMAND": name})
     values = parse(command.syntax, rest)
     if cell is not None:
-        if command.syntax.cell:
+        if command.syntax.cell == "text":
+            pass  # the subcommand reads the cell as it is (a chat message)
+        elif command.syntax.cell:
             try:
                 values["body"] = parse_document(cell)
             except WorkbenchError as exc:
                 raise UsageError(str(exc)) from None
         elif cell.strip():
-            raise UsageError(f"%%mcp {name} takes no cell body; only %%mcp call and %%mcp prompt do")
+            raise UsageError(f"%%mcp {name} takes no cell body; only %%mcp call, prompt and chat do")
     return Invocation(name, values, cell)
 
 
@@ -91,10 +93,14 @@ class McpWorkbench(Magics, Configurable):
         "", help="An mcpServers / servers JSON file whose servers are connected when the extension loads."
     ).tag(config=True)
     display_limit = Int(50, help="Rows shown of a listing (servers, tools, history...); 0: all.").tag(config=True)
+    model = Unicode("gpt-4o-mini", help="The chat model (%mcp chat); any OpenAI-compatible endpoint's name.").tag(config=True)
+    base_url = Unicode(
+        "", help="The chat endpoint (OpenAI-compatible: Ollama, vLLM, OpenRouter...); empty: OPENAI_BASE_URL or OpenAI."
+    ).tag(config=True)
 
     def __init__(self, shell: Any = None, workbench: Workbench | None = None, **kwargs: Any) -> None:
         """``workbench``: the one to drive (default: the kernel's ``mcp_workbench.workbench()``)."""
-        from .service import workbench as kernel_workbench
+        from .facade import workbench as kernel_workbench
 
         self.wb = workbench or kernel_workbench()
         self.opened: set[str] = set()
@@ -141,6 +147,26 @@ class McpWorkbench(Magics, Configurable):
         if value and not Path(value).expanduser().is_file():
             raise TraitError(f"McpWorkbench.autoconnect_config: no file {value!r}; give the path of a JSON config")
         return value
+
+    @validate("model")
+    def _valid_model(self, proposal: Any) -> str:
+        value = proposal["value"].strip()
+        if not value:
+            raise TraitError("McpWorkbench.model must name a model, e.g. 'gpt-4o-mini' or 'llama3.1'")
+        return value
+
+    @validate("base_url")
+    def _valid_base_url(self, proposal: Any) -> str:
+        value = proposal["value"].strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise TraitError(f"McpWorkbench.base_url must start with http:// or https://, got {value!r}")
+        return value
+
+    @observe("model", "base_url")
+    def _apply_chat(self, change: Any) -> None:
+        from .chat import settings
+
+        setattr(settings, change["name"], change["new"] or None)
 
     @observe("timeout")
     def _apply_timeout(self, change: Any) -> None:

@@ -157,10 +157,8 @@ class ToolResult:
                 parts.append(f'<img src="data:{media.mime_type};base64,{bundle[media.mime_type]}"/>')
             elif "text/html" in bundle:
                 parts.append(bundle["text/html"])
-        bundle: dict[str, Any] = {"text/plain": repr(self), "text/html": "\n".join(parts)}
-        if shown is not None:
-            bundle["application/json"] = shown
-        return bundle
+        # No application/json: JupyterLab ranks it above HTML and would show a JSON tree instead.
+        return {"text/plain": repr(self), "text/html": "\n".join(parts)}
 
 
 class PromptResult:

@@ -8,10 +8,9 @@ path is kept lean: a dict lookup, a cached validator, the request, an append to 
 from __future__ import annotations
 
 import asyncio
-import atexit
+import dataclasses
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from .errors import ArgumentError, CallTimeoutError, WorkbenchError
 from .events import EventEmitter
 from .history import CallLog, CallRecord
 from .repository import SQLRepository, open_repository
+from .policy import ResourcePolicy
 from .results import PromptResult, ResourceResult, ToolResult
 from .secrets import mask_text
 from .traffic import TrafficMonitor
@@ -61,8 +61,12 @@ class ConnectInfo:
         )
 
 
-class Workbench:
-    """Connections to MCP servers and everything done with them, in one kernel."""
+class WorkbenchCore:
+    """Connections to MCP servers and everything done with them, in one kernel.
+
+    The core of the facade; ``mcp_workbench.facade.Workbench`` adds the outer layers (chat,
+    record/replay, widgets) on top, so this module imports none of them.
+    """
 
     def __init__(
         self,
@@ -85,6 +89,7 @@ class Workbench:
         self.catalog_store: Catalog | None = None
         self.store: Any = False
         self.monitor = TrafficMonitor()
+        self.resource_policy = ResourcePolicy()  # file:// reads only inside the roots (policy.py)
         # Replay (record/replay) installs a function here: spec -> a transport, or None for the real server.
         self.transport_override: Callable[[ServerSpec], Any] | None = None
         if store is not False:
@@ -130,22 +135,42 @@ class Workbench:
         Other options: ``transport=`` ("stdio", "http", "sse"), ``headers=``, ``timeout=`` (per-call
         default, seconds), ``connect_timeout=``, ``inherit_env=True`` (stdio servers otherwise get a
         minimal environment plus ``env``). Values may reference ``${env:VAR}``.
+
+        ``auth="oauth"`` signs in to a remote server (OAuth 2.1: a sign-in link, tokens kept in the
+        OS keyring or a 0600 file); ``auth={...}`` adds client_id / client_secret / scopes, or
+        ``{"type": "client_credentials", ...}`` for unattended runs. ``redirect_handler(url)`` and
+        ``callback_handler()`` replace the link and the loopback callback in headless runs.
         """
         spec = self._spec(name, options)
         return self._run(self._connect(spec))
+
+    def _client_callbacks(self, server: str) -> ClientCallbacks:
+        """The server-to-client handlers for ``server`` (the chat layer overrides this)."""
+        return self.callbacks
+
+    def _set_connection_hooks(self, server: str, **hooks: Any) -> None:
+        """``connect(..., on_elicitation=, on_sampling=, roots=)``: needs the chat layer."""
+        raise WorkbenchError(f"{', '.join(hooks)} need the full Workbench (mcp_workbench.Workbench)")
 
     async def aconnect(self, name: str, **options: Any) -> ConnectInfo:
         spec = self._spec(name, options)
         return await self.engine.arun(self._connect(spec))
 
     def _spec(self, name: str, options: dict[str, Any]) -> ServerSpec:
+        hooks = {k: options.pop(k) for k in ("on_elicitation", "on_sampling", "roots") if k in options}
+        if hooks:
+            self._set_connection_hooks(name, **hooks)
         unknown = set(options) - {
             "command", "args", "env", "cwd", "url", "transport", "headers", "timeout", "connect_timeout",
-            "inherit_env",
+            "inherit_env", "auth", "redirect_handler", "callback_handler",
         }  # fmt: skip
         if unknown:
             raise WorkbenchError(f"connect() got unknown option(s) {', '.join(sorted(unknown))}")
-        return ServerSpec.build(name, **options)
+        handlers = {k: options.pop(k) for k in ("redirect_handler", "callback_handler") if options.get(k) is not None}
+        if handlers and not options.get("auth"):
+            raise WorkbenchError("redirect_handler= / callback_handler= are for sign-in: pass auth='oauth' too")
+        spec = ServerSpec.build(name, **options)
+        return dataclasses.replace(spec, extra={**spec.extra, **handlers}) if handlers else spec
 
     async def _connect(self, spec: ServerSpec) -> ConnectInfo:
         self.sessions.ensure_sweeper()
@@ -154,7 +179,7 @@ class Workbench:
         if old is not None:
             await old.close()
         conn = Connection(
-            spec, self.events, callbacks=self.callbacks, default_timeout=lambda: self.default_timeout,
+            spec, self.events, callbacks=self._client_callbacks(spec.name), default_timeout=lambda: self.default_timeout,
             tap=self.monitor.tap_for(spec.name),
             transport_override=lambda s: self.transport_override(s) if self.transport_override else None,
         )  # fmt: skip
@@ -195,6 +220,20 @@ class Workbench:
         conn = self.registry.get(name)
         await conn.close()
         self.registry.remove(name)
+
+    def logout(self, name: str) -> bool:
+        """Forget the stored OAuth tokens of server ``name`` (or of a URL) and close the
+        connection that holds them in memory; the next connect signs in again. True when
+        tokens were stored."""
+        from .auth import forget_tokens
+
+        if name.startswith(("http://", "https://")):
+            return forget_tokens(ServerSpec.build("logout", url=name, auth="oauth").resolved())
+        conn = self.registry.get(name)
+        removed = forget_tokens(conn.spec.resolved())
+        if conn.spec.auth is not None:
+            self._run(conn.close(reason="logged out"))
+        return removed
 
     def reconnect(self, name: str) -> ConnectInfo:
         """Close and reopen a server with the same spec."""
@@ -431,6 +470,7 @@ class Workbench:
 
     async def _read(self, server: str, uri: str, timeout: float | None) -> ResourceResult:
         conn = self.registry.get(server)
+        self.resource_policy.check(conn.name, uri)  # before anything is sent: refused files never leave
         raw = await self._tracked(conn, "resource", uri, {"uri": uri}, lambda: conn.read_resource(uri, timeout=timeout))
         return ResourceResult(raw, server=conn.name, uri=uri)
 
@@ -549,34 +589,3 @@ def _json(value: Any) -> str:
     import json
 
     return json.dumps(value)
-
-
-_workbench: Workbench | None = None
-_workbench_lock = threading.Lock()
-
-
-def workbench(store: str | os.PathLike[str] | None | bool = None) -> Workbench:
-    """The process's (the kernel's) one Workbench: the same object on every call.
-
-    ``store`` picks the persistent catalog the first time (or switches to another one later).
-    """
-    global _workbench
-    if _workbench is None:
-        with _workbench_lock:
-            if _workbench is None:
-                _workbench = Workbench(store=store)
-                atexit.register(_close_at_exit, _workbench)
-                return _workbench
-    if store is not None and store != _workbench.store:
-        _workbench.set_store(store)
-    return _workbench
-
-
-def _close_at_exit(wb: Workbench) -> None:
-    """Interpreter exit / kernel shutdown: end every server process tree."""
-    try:
-        wb.close()
-        if wb.catalog_store is not None:
-            wb.catalog_store.close()
-    except BaseException as exc:  # exiting: report, never raise
-        logger.debug("closing at exit failed: %s", exc)

@@ -22,6 +22,7 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
+from .auth import AuthGuardedClient, build_auth
 from .config import ServerSpec
 from .secrets import mask_text
 
@@ -100,7 +101,8 @@ def _http_client(headers: dict[str, str] | None = None, timeout: Any = None, aut
 
     if timeout is None:
         return create_mcp_http_client(headers=headers, auth=auth)  # pragma: no cover - SDK defaults
-    return httpx2.AsyncClient(headers=headers, timeout=timeout, auth=auth, verify=_ssl_context())
+    client = httpx2.AsyncClient if auth is None else AuthGuardedClient  # a failed sign-in fails one request
+    return client(headers=headers, timeout=timeout, auth=auth, verify=_ssl_context())
 
 
 @asynccontextmanager
@@ -108,7 +110,7 @@ async def _http_transport(spec: ServerSpec) -> AsyncIterator[Any]:
     import httpx2
 
     timeout = httpx2.Timeout(spec.connect_timeout, read=max(spec.timeout or 0.0, 300.0))
-    async with _http_client(headers=spec.headers, timeout=timeout) as http:
+    async with _http_client(headers=spec.headers, timeout=timeout, auth=build_auth(spec)) as http:
         async with streamable_http_client(spec.url or "", http_client=http) as streams:
             yield streams
 
@@ -120,6 +122,7 @@ def build_transport(spec: ServerSpec, stderr: StderrCapture | None) -> Any:
         return stdio_client(stdio_parameters(spec), errlog=stderr.writer)
     if spec.transport == "sse":
         return sse_client(
-            spec.url or "", headers=spec.headers, timeout=spec.connect_timeout, httpx_client_factory=_http_client
-        )
+            spec.url or "", headers=spec.headers, timeout=spec.connect_timeout, httpx_client_factory=_http_client,
+            auth=build_auth(spec),
+        )  # fmt: skip
     return _http_transport(spec)

@@ -33,13 +33,13 @@ def demo(wb: Workbench) -> Workbench:
     return wb
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # per module: a test module may add tools to it (add_tool)
 def demo_http_url() -> Iterator[str]:
     with demo_server("--http") as port:
         yield f"http://127.0.0.1:{port}/mcp"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def demo_sse_url() -> Iterator[str]:
     with demo_server("--sse") as port:
         yield f"http://127.0.0.1:{port}/sse"

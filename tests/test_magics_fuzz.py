@@ -75,7 +75,9 @@ def _check(line: str, cell: str | None) -> None:
         assert positional.name in invocation.values
         if positional.required:
             assert invocation.values[positional.name] is not None
-    if cell is not None and syntax.cell:
+    if cell is not None and syntax.cell == "text":
+        assert invocation.cell == cell  # a chat message: the body as it is
+    elif cell is not None and syntax.cell:
         assert isinstance(invocation.values["body"], dict)
 
 

@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
 
 from mcp_workbench import Workbench
 from mcp_workbench.traffic import TRAFFIC_COLUMNS
-from tests.servers import DEMO_ARGS, ROOT, wait_until
+from tests.servers import DEMO_ARGS, ROOT, demo_server, wait_until
 
 SECRET = "sk-planted-traffic-777777"
 
 
 @pytest.fixture(params=["stdio", "http"])
-def traced(request: pytest.FixtureRequest, wb: Workbench) -> Workbench:
-    if request.param == "stdio":
-        wb.connect("demo", command="python", args=DEMO_ARGS, env={"API_TOKEN": SECRET})
-    else:
-        url = request.getfixturevalue("demo_http_url")
-        wb.connect("demo", url=url, headers={"Authorization": f"Bearer {SECRET}"})
-    assert wb.trace("demo") == ["demo"]
-    return wb
+def traced(request: pytest.FixtureRequest, wb: Workbench) -> Iterator[Workbench]:
+    with ExitStack() as stack:
+        if request.param == "stdio":
+            wb.connect("demo", command="python", args=DEMO_ARGS, env={"API_TOKEN": SECRET})
+        else:  # a server of its own: these tests add tools to it
+            port = stack.enter_context(demo_server("--http"))
+            wb.connect("demo", url=f"http://127.0.0.1:{port}/mcp", headers={"Authorization": f"Bearer {SECRET}"})
+        assert wb.trace("demo") == ["demo"]
+        yield wb
+        wb.close()
 
 
 def test_requests_are_matched_to_responses_and_timed(traced: Workbench) -> None:

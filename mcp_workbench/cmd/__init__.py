@@ -17,7 +17,7 @@ from IPython.core.error import UsageError
 from ._parser import Syntax
 
 if TYPE_CHECKING:
-    from ..service import Workbench
+    from ..facade import Workbench
 
 
 class Context(Protocol):
@@ -53,10 +53,10 @@ def store(ctx: Context, variable: str | None, value: Any) -> Any:
 
 
 def _collect() -> dict[str, Command]:
-    from . import calls, connect, help, info, listing, traffic
+    from . import auth, calls, chat, connect, help, info, listing, repro, traffic, ui
 
     found: dict[str, Command] = {}
-    for module in (help, connect, listing, calls, info, traffic):
+    for module in (help, connect, auth, listing, calls, info, traffic, ui, repro, chat):
         for command in module.COMMANDS:
             found[command.syntax.name] = command
     return found

@@ -54,7 +54,7 @@ class Syntax:
     examples: tuple[str, ...] = ()
     notes: str = ""
     exclusive: tuple[tuple[str, ...], ...] = ()  # dest names that may not be given together
-    cell: bool = False  # may take a %%mcp cell body
+    cell: bool | str = False  # True: a JSON/YAML cell body; "text": the body as plain text
     finish: Callable[[Syntax, dict[str, Any]], None] | None = None  # checks across options
     option_index: dict[str, Option] = field(default_factory=dict, compare=False)
 

@@ -16,7 +16,7 @@ from . import COMMANDS
 from ._parser import Syntax
 
 if TYPE_CHECKING:
-    from ..service import Workbench
+    from ..facade import Workbench
 
 _SERVER_OPTIONS = {"--server"}
 

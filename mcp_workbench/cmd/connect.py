@@ -9,7 +9,7 @@ from . import Command, Context
 from ._parser import Option, Positional, Syntax, key_value, positive_float
 
 _STDIO_ONLY = ("env", "cwd", "inherit_env")
-_URL_ONLY = ("sse", "header")
+_URL_ONLY = ("sse", "header", "oauth", "client_id", "scope")
 
 
 def _check_connect(syntax: Syntax, v: dict[str, Any]) -> None:
@@ -20,7 +20,7 @@ def _check_connect(syntax: Syntax, v: dict[str, Any]) -> None:
     if v["stdio"]:
         wrong = [d for d in _URL_ONLY if v[d]]
         if wrong:
-            raise syntax.fail(f"--{wrong[0]} is for URL servers; a stdio server takes --env K=V")
+            raise syntax.fail(f"--{wrong[0].replace('_', '-')} is for URL servers; a stdio server takes --env K=V")
         if len(v["stdio"]) == 1 and " " in v["stdio"][0].strip():  # --stdio "python -m pkg"
             v["stdio"] = shlex.split(v["stdio"][0])
             if not v["stdio"]:
@@ -38,6 +38,7 @@ CONNECT = Syntax(
     usage=(
         "%mcp connect NAME --stdio CMD [ARGS...] [--env K=V ...] [--cwd DIR] [--inherit-env] [--timeout S]",
         "%mcp connect NAME URL [--sse] [--header K=V ...] [--timeout S]",
+        "%mcp connect NAME URL --oauth [--client-id ID] [--scope S ...]",
     ),
     positionals=(
         Positional("NAME", "the name you address it by: NAME.TOOL (letters, digits, _ and -)"),
@@ -55,19 +56,25 @@ CONNECT = Syntax(
                key_value),
         Option(("--timeout",), "timeout", metavar="S", help="per-call timeout for this server, in seconds",
                type=positive_float),
+        Option(("--oauth",), "oauth", "flag", help="sign in with OAuth 2.1 (a sign-in link; the tokens are kept)"),
+        Option(("--client-id",), "client_id", metavar="ID", help="a pre-registered OAuth client ID (implies --oauth)"),
+        Option(("--scope",), "scope", "multi", "S", help="an OAuth scope to ask for (repeatable; implies --oauth)"),
     ),
     notes=(
         "Stdio servers get a minimal environment (HOME, PATH and a few more), not the kernel's: a variable\n"
         "set with %env does not reach them. Pass it with --env K=V, or give them everything with --inherit-env.\n"
         "Options after --stdio CMD that %mcp knows are taken by %mcp; put the server's own look-alike\n"
         "flags after `--` (e.g. --stdio srv -- --timeout 5). Values may use ${env:VAR}.\n"
-        "Connecting a name again replaces that connection."
+        "Connecting a name again replaces that connection.\n"
+        "--oauth tokens are kept in the OS keyring (else a 0600 file under ~/.mcp-workbench); %mcp logout NAME forgets\n"
+        "them. A client secret belongs in a config file as ${env:VAR}, not on this line."
     ),
     examples=(
         "%mcp connect demo --stdio python -m mcp_workbench.demo",
         "%mcp connect time --stdio python -m mcp_server_time --env TZ=Asia/Seoul",
         "%mcp connect web http://127.0.0.1:8000/mcp --header Authorization='Bearer ${env:TOKEN}'",
         "%mcp connect old http://127.0.0.1:8000/sse --sse --timeout 10",
+        "%mcp connect remote https://mcp.example.com/mcp --oauth --scope read",
     ),
     finish=_check_connect,
 )
@@ -85,6 +92,9 @@ def run_connect(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
         options.update(url=v["URL"], transport="sse" if v["sse"] else "http")
         if v["header"]:
             options["headers"] = dict(v["header"])
+        if v["oauth"] or v["client_id"] or v["scope"]:
+            auth = {"client_id": v["client_id"], "scopes": v["scope"]}
+            options["auth"] = {k: val for k, val in auth.items() if val} or "oauth"
     ctx.opened.add(name)  # a failed connect stays listed (with its error) and is ours to close
     return ctx.wb.connect(name, **options)
 

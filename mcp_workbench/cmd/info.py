@@ -5,18 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from ..display import listing
+from ..repro import repro
 from . import Command, Context
 from ._parser import ANY_SERVER, Option, Syntax, positive_int
 
 HISTORY = Syntax(
     name="history",
     summary="every call of this kernel, oldest first: arguments (secrets masked), status, duration, error",
-    usage=("%mcp history [--last N] [--server S]",),
+    usage=("%mcp history [--last N] [--server S] [--export PATH]",),
     options=(
         Option(("--last", "-n"), "last", metavar="N", help="only the last N calls", type=positive_int),
         Option(("--server",), "server", metavar="S", help="only calls to server S"),
+        Option(("--export",), "export", metavar="PATH", help="write the calls as a runnable Python script"),
     ),
-    examples=("%mcp history", "%mcp history --last 5 --server demo"),
+    examples=("%mcp history", "%mcp history --last 5 --server demo", "%mcp history --export calls.py"),
 )
 
 STATS = Syntax(
@@ -36,6 +38,9 @@ PING = Syntax(
 
 
 def run_history(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
+    if v["export"]:
+        path = repro(ctx.wb).export_history(v["export"], server=v["server"], last=v["last"])
+        return f"wrote {path} (run it with: python {path})"
     return listing(ctx.wb.history(server=v["server"], last=v["last"]), ctx.display_limit)
 
 

@@ -1,0 +1,84 @@
+"""What the benchmarks share: timing loops, summaries, workbenches (and the demo launcher).
+
+Imported as ``_common`` by the scripts in this folder (``python benchmarks/<script>.py`` puts the
+folder on ``sys.path``); it also puts the checkout on ``sys.path`` so ``mcp_workbench`` imports
+from it.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run from a checkout
+    sys.path.insert(0, str(ROOT))
+
+from mcp_workbench import Workbench  # noqa: E402
+from mcp_workbench.launch import DEMO_ARGS, demo_server  # noqa: E402,F401 (re-exported)
+
+ARGS = {"a": 1, "b": 2}
+
+
+def workbench(store: str, tmp: Path, name: str) -> Workbench:
+    """A Workbench as a user gets it: with its SQLite catalog (in a temporary directory, not
+    the user's home), or with ``--store memory`` none at all."""
+    if store == "memory":
+        return Workbench(idle_timeout=None, store=False)
+    return Workbench(idle_timeout=None, store=tmp / f"{name}.sqlite")
+
+
+def close(wb: Workbench) -> None:
+    wb.close()
+    catalog = getattr(wb, "catalog_store", None)
+    if catalog is not None:
+        catalog.close()
+
+
+def check(text: str) -> None:
+    if text != "3":
+        raise AssertionError(f"demo.add(1, 2) answered {text!r}")
+
+
+def raw_text(result: Any) -> str:
+    return "".join(getattr(block, "text", "") for block in result.content)
+
+
+async def timed_async(call: Callable[[], Awaitable[Any]], n: int, out: list[float]) -> None:
+    clock = time.perf_counter
+    for _ in range(n):
+        t0 = clock()
+        await call()
+        out.append((clock() - t0) * 1000)
+
+
+def timed_sync(call: Callable[[], Any], n: int, out: list[float]) -> None:
+    clock = time.perf_counter
+    for _ in range(n):
+        t0 = clock()
+        call()
+        out.append((clock() - t0) * 1000)
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "n": len(samples),
+        "median_ms": statistics.median(ordered),
+        "p10_ms": ordered[int(0.10 * (len(ordered) - 1))],
+        "p90_ms": ordered[int(0.90 * (len(ordered) - 1))],
+        "mean_ms": statistics.fmean(ordered),
+    }
+
+
+def load_average() -> str:
+    """The 1-minute load average (other work on the machine skews every figure)."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "n/a"

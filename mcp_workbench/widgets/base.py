@@ -1,0 +1,141 @@
+"""What every panel shares: event subscriptions, background work, and rendering into widgets.
+
+Widget callbacks run on the kernel's thread and must not block it (DESIGN.md, the async
+bridge): work is submitted to the engine loop and its outcome is written into the panel when
+the future completes. Event handlers and completions run on the engine thread, so they only set
+widget state (an Output's ``outputs``, a label's ``value``); they never call a blocking API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import html
+import inspect
+import logging
+import threading
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import ipywidgets as widgets
+
+logger = logging.getLogger("mcp_workbench.widgets")
+
+Done = Callable[[Any, BaseException | None], None]
+
+STATUS_COLORS = {
+    "connected": "#1a7f37",
+    "connecting": "#b58100",
+    "error": "#b00020",
+    "disconnected": "#777777",
+    "closed": "#777777",
+}
+OK, WARN, ERROR, MUTED = "#1a7f37", "#b58100", "#b00020", "#666666"
+
+
+class Panel(widgets.VBox):
+    """A dashboard tab bound to one workbench; ``close()`` drops its event subscriptions."""
+
+    title = ""
+
+    def __init__(self, wb: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.wb = wb
+        self.pending: set[concurrent.futures.Future[Any]] = set()
+        self._unsubscribe: list[Callable[[], None]] = []
+        self._closed = False
+        self.quiet = False  # True while options are replaced: observers skip the detour
+        # Events (engine thread) and the user (kernel thread) both rebuild lists: one at a time.
+        self.lock = threading.RLock()
+
+    def unless_quiet(self, action: Callable[[], None]) -> Callable[[Any], None]:
+        """An observer that runs ``action`` except while options are being replaced."""
+
+        def observer(_change: Any) -> None:
+            with self.lock:
+                if not self.quiet:
+                    action()
+
+        return observer
+
+    def replace_options(self, control: Any, options: list[Any], fallback: Any = None) -> None:
+        """New options for a selection widget, keeping its value when it is still offered
+        (ipywidgets would jump to the first option and back, rebuilding forms on the way)."""
+        values = [o[1] if isinstance(o, tuple) else o for o in options]
+        with self.lock:
+            keep = control.value
+            self.quiet = True
+            try:
+                control.options = options
+                control.value = keep if keep in values else fallback
+            finally:
+                self.quiet = False
+
+    def subscribe(self, events: tuple[str, ...], handler: Callable[[dict[str, Any]], None]) -> None:
+        """Refresh from service events (never by polling); a closed panel ignores them."""
+
+        def guarded(payload: dict[str, Any]) -> None:
+            with self.lock:
+                if not self._closed:
+                    handler(payload)
+
+        for event in events:
+            self._unsubscribe.append(self.wb.on(event, guarded))
+
+    def run(self, work: Coroutine[Any, Any, Any] | Callable[[], Any], done: Done) -> concurrent.futures.Future[Any]:
+        """Run ``work`` (a coroutine, or a blocking callable run in a worker thread) off the kernel
+        thread; ``done(result, error)`` is called when it finishes."""
+        coro = work if inspect.iscoroutine(work) else asyncio.to_thread(work)  # type: ignore[arg-type]
+        future = self.wb.engine.submit(coro)
+        self.pending.add(future)
+
+        def finish(f: concurrent.futures.Future[Any]) -> None:
+            error = asyncio.CancelledError() if f.cancelled() else f.exception()
+            try:
+                done(None if error else f.result(), error)
+            except Exception:
+                logger.exception("a dashboard completion handler failed")
+            finally:
+                self.pending.discard(f)  # after ``done``: "nothing pending" means the panel is up to date
+
+        future.add_done_callback(finish)
+        return future
+
+    def close(self) -> None:
+        self._closed = True
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+        super().close()
+
+
+def output_of(obj: Any) -> dict[str, Any]:
+    """One display_data output of ``obj``, formatted with its rich ``_repr_mimebundle_``."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    formatter = InteractiveShell.instance().display_formatter if InteractiveShell.initialized() else None
+    if formatter is not None:
+        data, metadata = formatter.format(obj)
+    else:  # no IPython (a plain script): text only
+        data, metadata = {"text/plain": repr(obj)}, {}
+    if "text/html" in data:  # JupyterLab would pick the JSON tree over the result's HTML view
+        data = {k: v for k, v in data.items() if k != "application/json"}
+    return {"output_type": "display_data", "data": data, "metadata": metadata}
+
+
+def show(out: widgets.Output, obj: Any) -> None:
+    """Replace what ``out`` shows; safe from any thread (no ``with out:`` capture)."""
+    out.outputs = (output_of(obj),)
+
+
+def message(text: str, color: str = MUTED) -> str:
+    """One escaped line of coloured HTML (server text is data, never markup)."""
+    return f'<span style="color:{color}">{html.escape(text)}</span>'
+
+
+def error_text(error: BaseException) -> str:
+    return str(error) or type(error).__name__
+
+
+def button(description: str, style: str = "", icon: str = "", tooltip: str = "") -> widgets.Button:
+    return widgets.Button(description=description, button_style=style, icon=icon, tooltip=tooltip or description)
