@@ -69,6 +69,13 @@ def normalize_transport(value: str | None, *, url: str | None, command: str | No
     return _TRANSPORT_ALIASES[key]
 
 
+def _resolved_references(text: str, where: str) -> str:
+    """The values the references in ``text`` stand for, joined (each also registered alone)."""
+    values = [interpolate(m.group(0), where=where) for m in _ENV_REF.finditer(text)]
+    register_secrets(values)
+    return values[0] if len(values) == 1 else ""
+
+
 def interpolate(text: str, *, where: str) -> str:
     """Replace ``${env:VAR}`` / ``${VAR}`` / ``${VAR:-default}``; an unset variable is an error."""
 
@@ -167,6 +174,7 @@ class ServerSpec:
         # Values the user passes in env and headers are secrets until proven otherwise.
         register_secrets(v for v in (env or {}).values() if "${" not in v)
         register_secrets(v for v in (headers or {}).values() if "${" not in v)
+        register_secrets(v.split(None, 1)[1] for v in (headers or {}).values() if "${" not in v and len(v.split(None, 1)) == 2)
         return cls(
             name=name,
             transport=kind,
@@ -192,6 +200,8 @@ class ServerSpec:
                 return None
             out = {k: interpolate(v, where=f"{where} {k}") for k, v in mapping.items()}
             register_secrets(out.values())  # all env/header values are treated as secret
+            # "Bearer abc": a server may echo the credential alone ("invalid token abc").
+            register_secrets(v.split(None, 1)[1] for v in out.values() if len(v.split(None, 1)) == 2)
             return out
 
         command = self.command
@@ -206,10 +216,13 @@ class ServerSpec:
         if isinstance(auth, dict):
             auth = {k: interpolate(v, where=f"{where} auth {k}") if isinstance(v, str) else v for k, v in auth.items()}
             register_secrets(v for k, v in auth.items() if is_secret_key(k) and isinstance(v, str))
+        args = tuple(interpolate(a, where=where) for a in self.args)
+        # What a ${env:VAR} in the command line resolved to is a secret: servers echo their argv.
+        register_secrets(_resolved_references(a, where) for a in self.args if "${" in a)
         return replace(
             self,
             command=command,
-            args=tuple(interpolate(a, where=where) for a in self.args),
+            args=args,
             env=resolve_map(self.env),
             headers=resolve_map(self.headers),
             url=url,

@@ -44,6 +44,10 @@ _LOG_LEVELS = {
     "alert": logging.CRITICAL,
     "emergency": logging.CRITICAL,
 }
+# Server log messages go to Python logging under mcp_workbench.server.<name> for whoever configures
+# it; without a handler they must not reach the cell through logging's last-resort handler (a
+# chatty server would print thousands of lines). The server_log event and %mcp traffic show them.
+logging.getLogger("mcp_workbench.server").addHandler(logging.NullHandler())
 _MAX_PAGES = 1000  # a paginator that never ends must not hang a connect
 _CLOSE_TIMEOUT_S = 8.0  # the SDK's own stdio shutdown is bounded at ~6 s (stdin close, TERM, KILL)
 
@@ -146,7 +150,11 @@ class Connection:
         self._closing = False
         self._generation += 1
         generation = self._generation
-        spec = self.spec.resolved()
+        try:
+            spec = self.spec.resolved()
+        except WorkbenchError as exc:  # an unset ${env:VAR}: the server's row must say why
+            self._set_status("error", str(exc))
+            raise
         loop = asyncio.get_running_loop()
         self._override = self._transport_override(spec) if self._transport_override is not None else None
         if spec.transport == "stdio" and self._override is None:
@@ -167,7 +175,8 @@ class Connection:
             async with asyncio.timeout(spec.connect_timeout):
                 await asyncio.shield(ready)
         except TimeoutError:
-            await self._shutdown()
+            ready.cancel()  # nobody will read it
+            await self._shutdown(force=True)  # still inside the handshake: it cannot see the stop event
             message = f"server {self.name!r} did not complete the MCP handshake within {spec.connect_timeout:g} s"
             self._set_status("error", self._with_stderr(message))
             raise ConnectionFailedError(self.last_error) from None
@@ -233,7 +242,7 @@ class Connection:
             if self.stderr is not None:
                 self.stderr.close_writer()
 
-    async def _shutdown(self) -> None:
+    async def _shutdown(self, force: bool = False) -> None:
         runner, self._runner = self._runner, None
         if runner is None:
             return
@@ -241,6 +250,8 @@ class Connection:
         if self._stop is not None:
             self._stop.set()
         try:
+            if force:
+                runner.cancel()  # the SDK's own shutdown (stdin close, TERM, KILL) still runs on the way out
             await asyncio.wait_for(asyncio.shield(runner), _CLOSE_TIMEOUT_S)
         except (TimeoutError, asyncio.TimeoutError):
             runner.cancel()
@@ -337,7 +348,7 @@ class Connection:
         assert task is not None
         self._requests.add(task)
         self.in_flight += 1
-        self.last_activity = time.monotonic()
+        self.last_activity = started = time.monotonic()
         try:
             if sdk_timeout or limit == self._session_timeout:
                 return await op(client)
@@ -351,30 +362,61 @@ class Connection:
         except asyncio.CancelledError:
             if task in self._died:
                 task.uncancel()
+                await self._await_last_words()
                 raise ConnectionFailedError(self.last_error or f"server {self.name!r} died during {what}") from None
             raise
         except MCPError as exc:
-            if exc.code == types.CONNECTION_CLOSED:
+            # -32000 / -32001 are also in the range servers use for their own errors: they mean a
+            # lost connection / our timeout only when that is what really happened.
+            if exc.code == types.CONNECTION_CLOSED and self._transport_gone(exc):
+                await self._await_last_words()
                 raise self._died_error(what) from None
-            if exc.code == types.REQUEST_TIMEOUT:
+            if exc.code == types.REQUEST_TIMEOUT and time.monotonic() - started >= limit * 0.9:
                 raise CallTimeoutError(
                     f"{self.name}: {what} did not answer within {limit:g} s and was cancelled "
                     "(raise the timeout to allow longer)"
                 ) from None
-            raise ProtocolError(f"{self.name}: {what} failed: {mask_text(exc.error.message)}") from None
+            raise ProtocolError(f"{self.name}: {what} failed: {_first_line(mask_text(exc.error.message))}") from None
         except WorkbenchError:
             raise
         except (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream, OSError) as exc:
+            await self._await_last_words()
             raise self._died_error(what, exc) from None
         except Exception as exc:
             if _is_transport_error(exc):
                 raise self._died_error(what, exc) from None
-            raise ProtocolError(f"{self.name}: {what} failed: {mask_text(_describe(exc))}") from None
+            raise ProtocolError(f"{self.name}: {what} failed: {_first_line(mask_text(_describe(exc)))}") from None
         finally:
             self._requests.discard(task)
             self._died.discard(task)
             self.in_flight -= 1
             self.last_activity = time.monotonic()
+
+    def _transport_gone(self, exc: MCPError) -> bool:
+        """Is a -32000 the SDK's "connection closed", or a server's own error with that code?"""
+        runner = self._runner
+        return (
+            exc.error.message.strip().lower().startswith("connection closed")
+            or (self.stderr is not None and self.stderr.closed.is_set())
+            or (self._stop is not None and self._stop.is_set())
+            or runner is None
+            or runner.done()
+        )
+
+    async def _await_last_words(self, limit: float = 0.5) -> None:
+        """A dying server's last stderr lines arrive a moment after its stdout closes: wait for
+        the end of stderr (briefly) so the error can quote them."""
+        if self.stderr is None:
+            return
+        deadline = time.monotonic() + limit
+        task = asyncio.current_task()
+        try:
+            while not self.stderr.closed.is_set() and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+        except asyncio.CancelledError:
+            if task is None or task not in self._died:
+                raise
+            task.uncancel()  # the end of stderr arrived, and with it the death notice: done waiting
 
     def _died_error(self, what: str, exc: BaseException | None = None) -> ConnectionFailedError:
         detail = f": {_describe(exc)}" if exc is not None else ""
@@ -505,6 +547,13 @@ async def _probe(client: Client) -> Any:
 def _is_transport_error(exc: BaseException) -> bool:
     module = type(exc).__module__ or ""
     return module.startswith(("httpx", "httpcore")) or isinstance(exc, (ConnectionError, EOFError))
+
+
+def _first_line(text: str, limit: int = 300) -> str:
+    """Error messages are one line: a server's multi-line text (a pydantic dump) is cut."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    first = lines[0] if lines else ""
+    return first if len(first) <= limit and len(lines) <= 1 else first[:limit] + " …"
 
 
 def _describe(exc: BaseException | None) -> str:

@@ -241,7 +241,7 @@ class ResourceResult:
 
     def __repr__(self) -> str:
         size = f"{len(self.blob):,} bytes" if self.blob is not None else f"{len(self.text):,} chars"
-        head = f"<ResourceResult {self.server} {self.uri} {self.mime_type or ''} {size}>"
+        head = f"<ResourceResult {self.server} {mask_text(self.uri)} {self.mime_type or ''} {size}>"
         return head + ("\n" + self.text[:_TEXT_PREVIEW] if self.text else "")
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
@@ -250,7 +250,7 @@ class ResourceResult:
             body = f'<img src="data:{mime};base64,{base64.b64encode(self.blob).decode()}"/>'
         else:
             body = _html_pre(self.text)
-        head = f'<div style="font-size:smaller;color:#666">{html.escape(self.server)} {html.escape(self.uri)}</div>'
+        head = f'<div style="font-size:smaller;color:#666">{html.escape(self.server)} {html.escape(mask_text(self.uri))}</div>'
         return {"text/plain": repr(self), "text/html": head + body}
 
 

@@ -429,7 +429,9 @@ class WorkbenchCore:
             raise
         finally:
             duration = (time.perf_counter() - t0) * 1000
-            self.log.append(CallRecord(started, conn.name, tool, dict(args), status, duration, error, "tool", result))
+            # The result rides along only until the catalog has taken its preview (then it is dropped).
+            kept = result if self.catalog_store is not None else None
+            self.log.append(CallRecord(started, conn.name, tool, dict(args), status, duration, error, "tool", kept))
             if emit:
                 self.events.emit(
                     "operation_completed",
@@ -471,7 +473,8 @@ class WorkbenchCore:
     async def _read(self, server: str, uri: str, timeout: float | None) -> ResourceResult:
         conn = self.registry.get(server)
         self.resource_policy.check(conn.name, uri)  # before anything is sent: refused files never leave
-        raw = await self._tracked(conn, "resource", uri, {"uri": uri}, lambda: conn.read_resource(uri, timeout=timeout))
+        shown = mask_text(uri)  # a token-bearing URI is recorded and shown masked
+        raw = await self._tracked(conn, "resource", shown, {"uri": shown}, lambda: conn.read_resource(uri, timeout=timeout))
         return ResourceResult(raw, server=conn.name, uri=uri)
 
     async def _tracked(

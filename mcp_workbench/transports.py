@@ -37,6 +37,7 @@ class StderrCapture:
     """
 
     def __init__(self, server: str, on_eof: Callable[[], None], on_line: Callable[[str], None] | None = None) -> None:
+        self.closed = threading.Event()  # set at end of file: the last words are all in ``tail``
         read_fd, write_fd = os.pipe()
         self.writer: IO[str] = os.fdopen(write_fd, "w", encoding="utf-8")
         self._reader = os.fdopen(read_fd, "r", encoding="utf-8", errors="replace")
@@ -69,6 +70,7 @@ class StderrCapture:
                 self._reader.close()
             except OSError:
                 pass
+            self.closed.set()
             self._on_eof()
 
     def text(self, lines: int = 20) -> str:
@@ -83,7 +85,10 @@ def stdio_parameters(spec: ServerSpec) -> StdioServerParameters:
     env: dict[str, str] | None = dict(spec.env) if spec.env else None
     if spec.inherit_env:
         env = {**os.environ, **(env or {})}
-    return StdioServerParameters(command=spec.command or "", args=list(spec.args), env=env, cwd=spec.cwd)
+    # "replace": a server that prints bytes that are not UTF-8 must not kill the reader (the line is skipped).
+    return StdioServerParameters(
+        command=spec.command or "", args=list(spec.args), env=env, cwd=spec.cwd, encoding_error_handler="replace"
+    )
 
 
 @lru_cache(maxsize=1)
