@@ -65,6 +65,26 @@ def timed_sync(call: Callable[[], Any], n: int, out: list[float]) -> None:
         out.append((clock() - t0) * 1000)
 
 
+async def interleaved(
+    run: Callable[[str, int, list[float]], Awaitable[None]], kinds: list[str], n: int, rounds: int, warmup: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """``warmup`` untimed calls per client, then ``rounds`` rounds of N/rounds timed calls per
+    client in a rotating order (machine noise hits every client evenly); ``run(kind, count, out)``
+    makes ``count`` calls and appends their times. Returns every sample and each round's median."""
+    samples: dict[str, list[float]] = {kind: [] for kind in kinds}
+    per_round: dict[str, list[float]] = {kind: [] for kind in kinds}
+    for kind in kinds:
+        await run(kind, warmup, [])
+    sizes = [n // rounds + (1 if i < n % rounds else 0) for i in range(rounds)]
+    for i, size in enumerate(sizes):
+        for kind in kinds[i % len(kinds) :] + kinds[: i % len(kinds)]:  # rotate who goes first
+            block: list[float] = []
+            await run(kind, size, block)
+            samples[kind].extend(block)
+            per_round[kind].append(statistics.median(block))
+    return samples, per_round
+
+
 def summary(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     return {

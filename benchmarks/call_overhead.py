@@ -40,7 +40,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from _common import ARGS, DEMO_ARGS, demo_server
+from _common import ARGS, DEMO_ARGS, demo_server, interleaved
 from _common import check as _check
 from _common import close as _close
 from _common import load_average as _load
@@ -60,8 +60,7 @@ TARGET_CONNECT_RATIO = 1.5
 
 async def _calls(wb: Workbench, n: int, rounds: int, warmup: int) -> dict[str, Any]:
     params = StdioServerParameters(command=sys.executable, args=DEMO_ARGS)
-    samples: dict[str, list[float]] = {"raw": [], "wb.call": [], "wb.acall": []}
-    per_round: dict[str, list[float]] = {k: [] for k in samples}
+    kinds = ["raw", "wb.call", "wb.acall"]
     async with Client(params) as raw:
 
         async def raw_call() -> None:
@@ -81,17 +80,7 @@ async def _calls(wb: Workbench, n: int, rounds: int, warmup: int) -> dict[str, A
             else:
                 await _timed_async(wb_acall, count, out)
 
-        kinds = list(samples)
-        for kind in kinds:
-            await run(kind, warmup, [])
-        sizes = [n // rounds + (1 if i < n % rounds else 0) for i in range(rounds)]
-        for i, size in enumerate(sizes):
-            order = kinds[i % len(kinds) :] + kinds[: i % len(kinds)]  # rotate who goes first
-            for kind in order:
-                block: list[float] = []
-                await run(kind, size, block)
-                samples[kind].extend(block)
-                per_round[kind].append(statistics.median(block))
+        samples, per_round = await interleaved(run, kinds, n, rounds, warmup)
     stats = {kind: _summary(values) for kind, values in samples.items()}
     raw_median = stats["raw"]["median_ms"]
     for kind in ("wb.call", "wb.acall"):

@@ -396,7 +396,7 @@ class Connection:
         """Is a -32000 the SDK's "connection closed", or a server's own error with that code?"""
         runner = self._runner
         return (
-            exc.error.message.strip().lower().startswith("connection closed")
+            exc.error.message.strip().lower().startswith(("connection closed", "sse stream"))
             or (self.stderr is not None and self.stderr.closed.is_set())
             or (self._stop is not None and self._stop.is_set())
             or runner is None

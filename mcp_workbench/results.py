@@ -195,7 +195,7 @@ class PromptResult:
         return pd.DataFrame(self.messages, columns=["role", "type", "text"])
 
     def __repr__(self) -> str:
-        return f"<PromptResult {self.server}.{self.prompt}: {len(self.messages)} message(s)>\n{self.text}"
+        return mask_text(f"<PromptResult {self.server}.{self.prompt}: {len(self.messages)} message(s)>\n{self.text}")
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         rows = "".join(
@@ -242,7 +242,7 @@ class ResourceResult:
     def __repr__(self) -> str:
         size = f"{len(self.blob):,} bytes" if self.blob is not None else f"{len(self.text):,} chars"
         head = f"<ResourceResult {self.server} {mask_text(self.uri)} {self.mime_type or ''} {size}>"
-        return head + ("\n" + self.text[:_TEXT_PREVIEW] if self.text else "")
+        return mask_text(head + ("\n" + self.text[:_TEXT_PREVIEW] if self.text else ""))
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         mime = self.mime_type or ""

@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import jsonschema
-from jsonschema.exceptions import best_match
 
 from .errors import ArgumentError
 from .secrets import mask_text
@@ -64,6 +62,8 @@ def _validator(schema: dict[str, Any]) -> tuple[Any, Any]:
     hit = _cache.get(key)
     if hit is not None and hit[0] is schema:
         return hit[1], hit[2]
+    import jsonschema  # lazily: with Jupyter's optional extras its import alone takes ~1 s
+
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     try:
         validator = cls(schema, format_checker=None)
@@ -86,6 +86,8 @@ def validate_arguments(target: str, schema: dict[str, Any] | None, arguments: di
     # Fast path: most calls are valid; neither check builds error objects.
     if (fast(arguments) if fast is not None else validator.is_valid(arguments)) or validator.is_valid(arguments):
         return
+    from jsonschema.exceptions import best_match
+
     error = best_match(validator.iter_errors(arguments))
     if error is None:
         return

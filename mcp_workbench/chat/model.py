@@ -11,11 +11,12 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
-
-import openai
+from typing import TYPE_CHECKING, Any
 
 from .settings import ChatSettings, ModelError
+
+if TYPE_CHECKING:
+    import openai  # imported when a chat first talks to a model: %load_ext stays fast
 
 logger = logging.getLogger("mcp_workbench.chat")
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -45,6 +46,8 @@ class ModelClient:
         self._clients: dict[int, openai.AsyncOpenAI] = {}
 
     def _client(self) -> openai.AsyncOpenAI:
+        import openai
+
         loop = id(asyncio.get_running_loop())
         client = self._clients.get(loop)
         if client is None:
@@ -88,6 +91,8 @@ class ModelClient:
         on_text: Callable[[str], None] | None, on_status: Callable[[str], None] | None,
         stream: bool | None, params: dict[str, Any],
     ) -> Completion:  # fmt: skip
+        import openai
+
         stream = self.settings.stream if stream is None else stream
         s = self.settings
         for attempt in range(s.retries + 1):
@@ -141,6 +146,8 @@ class ModelClient:
         return out
 
     def _error(self, exc: Exception, tools: list[dict[str, Any]] | None, attempt: int) -> ModelError:
+        import openai
+
         where, model = self.where(), self.settings.model
         if isinstance(exc, openai.APITimeoutError):
             return ModelError(f"the model endpoint {where} did not answer within {self.settings.timeout:g} s")
