@@ -22,7 +22,6 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
-from .auth import AuthGuardedClient, build_auth
 from .config import ServerSpec
 from .secrets import mask_text
 
@@ -106,8 +105,22 @@ def _http_client(headers: dict[str, str] | None = None, timeout: Any = None, aut
 
     if timeout is None:
         return create_mcp_http_client(headers=headers, auth=auth)  # pragma: no cover - SDK defaults
-    client = httpx2.AsyncClient if auth is None else AuthGuardedClient  # a failed sign-in fails one request
+    if auth is None:
+        client = httpx2.AsyncClient
+    else:
+        from .auth.client import AuthGuardedClient  # lazily: the OAuth stack loads only when used
+
+        client = AuthGuardedClient  # a failed sign-in fails one request
     return client(headers=headers, timeout=timeout, auth=auth, verify=_ssl_context())
+
+
+def _auth(spec: ServerSpec) -> Any:
+    """The ``httpx2.Auth`` a spec asks for (OAuth), or None; the OAuth stack loads only then."""
+    if spec.auth is None:
+        return None
+    from .auth.api import build_auth
+
+    return build_auth(spec)
 
 
 @asynccontextmanager
@@ -115,7 +128,7 @@ async def _http_transport(spec: ServerSpec) -> AsyncIterator[Any]:
     import httpx2
 
     timeout = httpx2.Timeout(spec.connect_timeout, read=max(spec.timeout or 0.0, 300.0))
-    async with _http_client(headers=spec.headers, timeout=timeout, auth=build_auth(spec)) as http:
+    async with _http_client(headers=spec.headers, timeout=timeout, auth=_auth(spec)) as http:
         async with streamable_http_client(spec.url or "", http_client=http) as streams:
             yield streams
 
@@ -128,6 +141,6 @@ def build_transport(spec: ServerSpec, stderr: StderrCapture | None) -> Any:
     if spec.transport == "sse":
         return sse_client(
             spec.url or "", headers=spec.headers, timeout=spec.connect_timeout, httpx_client_factory=_http_client,
-            auth=build_auth(spec),
+            auth=_auth(spec),
         )  # fmt: skip
     return _http_transport(spec)

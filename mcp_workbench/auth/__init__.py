@@ -4,61 +4,30 @@
 PKCE, through the SDK's ``OAuthClientProvider``); ``auth={"type": "client_credentials", ...}``
 is for unattended runs. ``transports.py`` asks ``build_auth(spec)`` for the ``httpx2.Auth``
 to give the HTTP client; ``Workbench.logout`` calls ``forget_tokens``.
+
+Exports load lazily: ``config`` reads ``auth.settings`` at import, and the SDK's OAuth client
+(half a second of imports) should cost nothing until a server actually asks for sign-in.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import importlib
+from typing import Any
 
-import httpx2
-
-from .client import AuthGuardedClient
-from .errors import (
-    AuthError,
-    MetadataNotFoundError,
-    RegistrationRefusedError,
-    ResourceMismatchError,
-    SignInDeniedError,
-    SignInTimeoutError,
-    StateMismatchError,
-    TokenExpiredError,
-    TokenRequestRefusedError,
-)
-from .settings import AuthSettings, parse_auth
-from .storage import ServerTokenStorage, backend_for, forget
-
-if TYPE_CHECKING:
-    from ..config import ServerSpec
-
-__all__ = [
-    "AuthError", "AuthGuardedClient", "AuthSettings", "MetadataNotFoundError", "RegistrationRefusedError", "ResourceMismatchError",
-    "SignInDeniedError", "SignInTimeoutError", "StateMismatchError", "TokenExpiredError", "TokenRequestRefusedError",
-    "build_auth", "forget_tokens", "parse_auth",
-]  # fmt: skip
+_EXPORTS = {
+    "build_auth": "api", "forget_tokens": "api", "AuthGuardedClient": "client",
+    "AuthSettings": "settings", "parse_auth": "settings",
+    "AuthError": "errors", "MetadataNotFoundError": "errors", "RegistrationRefusedError": "errors",
+    "ResourceMismatchError": "errors", "SignInDeniedError": "errors", "SignInTimeoutError": "errors",
+    "StateMismatchError": "errors", "TokenExpiredError": "errors", "TokenRequestRefusedError": "errors",
+}  # fmt: skip
+__all__ = sorted(_EXPORTS)
 
 
-def build_auth(spec: ServerSpec) -> httpx2.Auth | None:
-    """The ``httpx2.Auth`` for a *resolved* spec, or None when it asks for no authorization.
-
-    A new provider per connection attempt: it loads what storage holds, so a reconnect or a
-    new kernel reuses (and refreshes) the tokens of the last sign-in.
-    """
-    settings = parse_auth(spec.auth, where=f"server {spec.name!r}")
-    if settings is None:
-        return None
-    from .provider import authorization_code_provider, client_credentials_provider
-
-    url = spec.url or ""
-    storage = ServerTokenStorage(backend_for(settings.store), url, settings.account, settings.client_id)
-    if settings.mode == "client_credentials":
-        return client_credentials_provider(spec.name, url, settings, storage)
-    handlers: dict[str, Any] = spec.extra
-    return authorization_code_provider(
-        spec.name, url, settings, storage, handlers.get("redirect_handler"), handlers.get("callback_handler")
-    )
-
-
-def forget_tokens(spec: ServerSpec) -> bool:
-    """Delete the stored tokens and registration for the spec's server and account."""
-    settings = parse_auth(spec.auth, where=f"server {spec.name!r}") or AuthSettings()
-    return forget(spec.url or "", settings.account, settings.store, settings.client_id)
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mcp_workbench.auth' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
