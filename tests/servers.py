@@ -4,12 +4,7 @@ process accounting helpers."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from mcp_workbench.launch import DEMO_ARGS, demo_server, free_port, wait_for_port  # noqa: F401 (re-exported)

@@ -7,13 +7,8 @@ and terminates it in the fixture finalizer.
 from __future__ import annotations
 
 import base64
-import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
