@@ -22,7 +22,7 @@ from ._codec import (
     to_datetime,
     to_timestamp,
 )
-from ._core import SQLCore, Tx
+from ._core import SQLCore, Tx, where_clause
 from ._redact import PREVIEW_CHARS, mask_spec, mask_text, mask_value
 from .records import CALL_STATUSES, SERVER_STATUSES, CallRecord, ServerRecord, item_id
 
@@ -178,16 +178,9 @@ class ActivityOps(SQLCore):
                 since: datetime | float | None = None) -> list[CallRecord]:
         """The most recent calls, newest first."""
         check_limit(limit, maximum=1_000_000)
-        conds: list[str] = []
-        params: list[Any] = []
-        for column, value in (("server", server), ("tool", tool)):
-            if value is not None:
-                conds.append(f"{column} = ?")
-                params.append(value)
-        if since is not None:
-            conds.append("called_at >= ?")
-            params.append(to_timestamp(since))
-        where = " WHERE " + " AND ".join(conds) if conds else ""
+        where, params = where_clause(
+            {"server": server, "tool": tool}, None if since is None else ("called_at", to_timestamp(since))
+        )
         with self._read() as tx:
             rows = tx.execute(f"SELECT {_HISTORY_COLUMNS} FROM call_history{where} "
                               "ORDER BY called_at DESC, id DESC LIMIT ?", (*params, limit)).fetchall()

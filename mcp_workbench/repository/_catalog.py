@@ -20,7 +20,7 @@ from ._codec import (
     to_datetime,
     to_timestamp,
 )
-from ._core import SQLCore, Tx
+from ._core import SQLCore, Tx, where_clause
 from ._items import (
     LISTED_FIELDS,
     PATCHABLE,
@@ -123,16 +123,9 @@ class CatalogOps(SQLCore):
                 kind: str | None = None) -> builtins.list[dict[str, Any]]:
         """Recorded listing changes (added / removed / schema_changed), oldest first;
         ``since`` (inclusive) keeps the newer ones, e.g. those of the last sync."""
-        conds: builtins.list[str] = []
-        params: builtins.list[Any] = []
-        for column, value in (("server", server), ("kind", kind)):
-            if value is not None:
-                conds.append(f"{column} = ?")
-                params.append(value)
-        if since is not None:
-            conds.append("changed_at >= ?")
-            params.append(to_timestamp(since))
-        where = " WHERE " + " AND ".join(conds) if conds else ""
+        where, params = where_clause(
+            {"server": server, "kind": kind}, None if since is None else ("changed_at", to_timestamp(since))
+        )
         with self._read() as tx:
             rows = tx.execute("SELECT changed_at, server, kind, item_id, name, change_type, "
                               f"schema_version FROM catalog_changes{where} ORDER BY id",

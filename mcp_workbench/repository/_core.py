@@ -26,6 +26,16 @@ OUR_TABLES = frozenset({"schema_version", "servers", "catalog_items", "item_vers
                         "chat_messages"})
 
 
+def where_clause(equal: dict[str, Any], since: tuple[str, float] | None = None) -> tuple[str, list[Any]]:
+    """`` WHERE col = ? AND ... AND time_col >= ?`` for the filters that are set (None: unset)."""
+    conds = [f"{column} = ?" for column, value in equal.items() if value is not None]
+    params: list[Any] = [value for value in equal.values() if value is not None]
+    if since is not None:
+        conds.append(f"{since[0]} >= ?")
+        params.append(since[1])
+    return (" WHERE " + " AND ".join(conds) if conds else ""), params
+
+
 @lru_cache(maxsize=1024)
 def _convert(sql: str, placeholder: str) -> str:
     return sql if placeholder == "?" else sql.replace("%", "%%").replace("?", placeholder)
