@@ -135,37 +135,25 @@ def prompts_frame(connections: Iterable[Connection]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=PROMPT_COLUMNS)
 
 
-def resources_frame(connections: Iterable[Connection]) -> pd.DataFrame:
+def _items_frame(connections: Iterable[Connection], attr: str, columns: list[str]) -> pd.DataFrame:
+    """One row per item of each connection's ``attr`` listing; columns are the items' own fields."""
     rows = [
-        {
-            "server": c.name,
-            "uri": str(r.uri),
-            "name": r.name,
-            "title": r.title,
-            "description": r.description,
-            "mime_type": r.mime_type,
-            "size": r.size,
-        }
+        {"server": c.name, **{col: getattr(item, col) for col in columns[1:]}}
         for c in connections
-        for r in c.resources
+        for item in getattr(c, attr)
     ]
-    return pd.DataFrame(rows, columns=RESOURCE_COLUMNS)
+    frame = pd.DataFrame(rows, columns=columns)
+    if "uri" in columns:
+        frame["uri"] = frame["uri"].map(str)  # pydantic URL objects → plain strings
+    return frame
+
+
+def resources_frame(connections: Iterable[Connection]) -> pd.DataFrame:
+    return _items_frame(connections, "resources", RESOURCE_COLUMNS)
 
 
 def templates_frame(connections: Iterable[Connection]) -> pd.DataFrame:
-    rows = [
-        {
-            "server": c.name,
-            "uri_template": t.uri_template,
-            "name": t.name,
-            "title": t.title,
-            "description": t.description,
-            "mime_type": t.mime_type,
-        }
-        for c in connections
-        for t in c.templates
-    ]
-    return pd.DataFrame(rows, columns=TEMPLATE_COLUMNS)
+    return _items_frame(connections, "templates", TEMPLATE_COLUMNS)
 
 
 def history_frame(records: Iterable[CallRecord]) -> pd.DataFrame:
