@@ -61,11 +61,8 @@ class ToolDescription:
 
 def _tool(wb: Workbench, target: str) -> tuple[str, Any]:
     """Resolve ``server.tool`` (or a unique bare name) to (server, tool spec), with suggestions."""
-    conn, name = wb.registry.resolve(target)
-    tool = conn.tools.get(name)
-    if tool is None:
-        wb.registry.check_item(conn, name)  # raises ToolNotFoundError with close matches
-    return conn.name, tool
+    conn, _ = wb.registry.resolve(target)
+    return conn.name, wb.tool(target)
 
 
 def tool_schema(wb: Workbench, target: str) -> dict[str, Any]:
@@ -141,18 +138,9 @@ def describe_tool(wb: Workbench, target: str) -> ToolDescription:
     )
 
 
-def filter_tools(frame: pd.DataFrame, *, destructive: bool = False, read_only: bool = False) -> pd.DataFrame:
-    """Keep the tools whose annotations say destructive, or read-only (a ``tools()`` frame)."""
-    if destructive:
-        frame = frame[frame["destructive"].astype(bool)]
-    if read_only:
-        frame = frame[frame["read_only"].astype(bool)]
-    return frame.reset_index(drop=True)
-
-
 # ---------------------------------------------------------------- names, for completion
 def server_names(wb: Workbench) -> list[str]:
-    return wb.registry.names()
+    return wb.server_names()
 
 
 def targets(wb: Workbench, kind: str = "tool") -> list[str]:

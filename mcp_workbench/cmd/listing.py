@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..describe import filter_tools
 from ..display import listing
 from . import Command, Context
 from ._parser import ANY_SERVER, Option, Syntax
@@ -55,8 +54,10 @@ def run_servers(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
 
 
 def run_tools(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
-    frame = ctx.wb.tools(v["SERVER"], search=" ".join(v["search"]) or None)
-    frame = filter_tools(frame, destructive=v["destructive"], read_only=v["read_only"])
+    frame = ctx.wb.tools(
+        v["SERVER"], search=" ".join(v["search"]) or None,
+        destructive=v["destructive"] or None, read_only=v["read_only"] or None,
+    )  # fmt: skip
     return listing(frame, ctx.display_limit)
 
 
