@@ -239,6 +239,9 @@ class WorkbenchCore:
         """Close and reopen a server with the same spec."""
         return self._run(self._connect(self.registry.get(name).spec))
 
+    async def areconnect(self, name: str) -> ConnectInfo:
+        return await self.engine.arun(self._connect(self.registry.get(name).spec))
+
     def close(self) -> None:
         """Close every connection of every session; the workbench stays usable afterwards."""
         if self.engine._loop is None:  # never started: nothing to close

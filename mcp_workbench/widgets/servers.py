@@ -197,9 +197,9 @@ class ServersPanel(Panel):
 
     def reconnect(self) -> None:
         name = self._target()
-        if name:  # no async twin: the blocking call runs in a worker thread, never the kernel's
+        if name:
             self._say(f"reconnecting {name}…")
-            self.run(lambda: self.wb.reconnect(name), self._report(f"reconnect {name}"))
+            self.run(self.wb.areconnect(name), self._report(f"reconnect {name}"))
 
     def ping(self, name: str | None = None) -> None:
         name = name or self._target()
