@@ -47,12 +47,26 @@ class Tap:
                 logger.exception("stderr observer failed")
 
 
-class _TappedRead:
-    """Wraps the transport's read stream; the dispatcher iterates it."""
+class _Tapped:
+    """A stream wrapper: closing and the context manager pass through to the real stream."""
 
     def __init__(self, inner: Any, tap: Tap) -> None:
         self._inner = inner
         self._tap = tap
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def __aenter__(self) -> Any:
+        await self._inner.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> Any:
+        return await self._inner.__aexit__(*exc)
+
+
+class _TappedRead(_Tapped):
+    """Wraps the transport's read stream; the dispatcher iterates it."""
 
     @property
     def last_context(self) -> Any:  # the SDK reads the sender's context off the stream
@@ -73,36 +87,12 @@ class _TappedRead:
             self._tap.emit("in", item)
         return item
 
-    async def aclose(self) -> None:
-        await self._inner.aclose()
 
-    async def __aenter__(self) -> _TappedRead:
-        await self._inner.__aenter__()
-        return self
-
-    async def __aexit__(self, *exc: Any) -> Any:
-        return await self._inner.__aexit__(*exc)
-
-
-class _TappedWrite:
-    def __init__(self, inner: Any, tap: Tap) -> None:
-        self._inner = inner
-        self._tap = tap
-
+class _TappedWrite(_Tapped):
     async def send(self, item: Any) -> None:
         if self._tap.observers:
             self._tap.emit("out", item)
         await self._inner.send(item)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def __aenter__(self) -> _TappedWrite:
-        await self._inner.__aenter__()
-        return self
-
-    async def __aexit__(self, *exc: Any) -> Any:
-        return await self._inner.__aexit__(*exc)
 
 
 @asynccontextmanager
