@@ -20,7 +20,7 @@ if str(ROOT) not in sys.path:  # run from a checkout
     sys.path.insert(0, str(ROOT))
 
 from mcp_workbench import Workbench  # noqa: E402
-from mcp_workbench.launch import DEMO_ARGS, demo_server  # noqa: E402,F401 (re-exported)
+from mcp_workbench.demo.launch import DEMO_ARGS, demo_server  # noqa: E402,F401 (re-exported)
 
 ARGS = {"a": 1, "b": 2}
 

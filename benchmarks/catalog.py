@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pandas as pd  # noqa: E402
 
-from mcp_workbench.repository import SQLiteRepository, SQLRepository  # noqa: E402
+from mcp_workbench.catalog.repository import SQLiteRepository, SQLRepository  # noqa: E402
 
 SERVERS, TOOLS, QUERIES = 100, 100, 200
 WORDS = ("read write list search create delete update file issue commit branch user repo page "
@@ -115,7 +115,7 @@ def sqlite_store() -> Iterator[SQLRepository]:
 def postgres_store(dsn: str) -> Iterator[SQLRepository]:
     import psycopg
 
-    from mcp_workbench.repository.postgres import PostgresRepository
+    from mcp_workbench.catalog.repository.postgres import PostgresRepository
 
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     repo = PostgresRepository(dsn, schema=schema)

@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:  # `python benchmarks/map.py` from a checkout
     sys.path.insert(0, str(ROOT))
 
 from mcp_workbench import Workbench
-from mcp_workbench.repro import ReproAPI, repro
+from mcp_workbench.repro.api import ReproAPI, repro
 
 TARGET_SPEEDUP = 25.0
 

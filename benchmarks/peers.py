@@ -236,7 +236,7 @@ print((time.perf_counter() - t0) * 1000)
 # The same load with our modules imported beforehand: what %load_ext costs besides importing.
 _PREIMPORTED_SCRIPT = _LOAD_SCRIPT.replace(
     'sys.stderr.write("@@load_ext@@\\n")',
-    "import mcp_workbench.extension, mcp_workbench.magics, mcp_workbench.facade, mcp_workbench.cmd.complete",
+    "import mcp_workbench.magics.extension, mcp_workbench.magics.magic, mcp_workbench.facade, mcp_workbench.magics.cmd.complete",
 )
 
 

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 
 from ._lazy import lazy_exports
 
-__version__ = "0.1.0"
+from .core import VERSION as __version__
 
 _EXPORTS = {
     "Workbench": "facade",
     "workbench": "facade",
-    "ToolResult": "results",
-    "PromptResult": "results",
-    "ResourceResult": "results",
+    "ToolResult": "core.results",
+    "PromptResult": "core.results",
+    "ResourceResult": "core.results",
     "WorkbenchError": "errors",
     "ArgumentError": "errors",
     "CallTimeoutError": "errors",
@@ -28,8 +28,8 @@ _EXPORTS = {
     "ProtocolError": "errors",
     "ServerNotFoundError": "errors",
     "ToolNotFoundError": "errors",
-    "load_ipython_extension": "extension",
-    "unload_ipython_extension": "extension",
+    "load_ipython_extension": "magics.extension",
+    "unload_ipython_extension": "magics.extension",
 }
 __all__ = sorted(_EXPORTS)
 
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
         ToolNotFoundError,
         WorkbenchError,
     )
-    from .results import PromptResult, ResourceResult, ToolResult
+    from .core.results import PromptResult, ResourceResult, ToolResult
     from .facade import Workbench, workbench
 
 

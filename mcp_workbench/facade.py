@@ -12,9 +12,9 @@ import os
 import threading
 
 from .chat.api import ChatAPI
-from .repro import ReproAPI
+from .repro.api import ReproAPI
 from .widgets import DashboardAPI
-from .service import WorkbenchCore
+from .core.service import WorkbenchCore
 
 logger = logging.getLogger("mcp_workbench")
 

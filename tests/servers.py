@@ -1,4 +1,4 @@
-"""Real servers for tests (the demo over loopback HTTP/SSE, from ``mcp_workbench.launch``) and
+"""Real servers for tests (the demo over loopback HTTP/SSE, from ``mcp_workbench.demo.launch``) and
 process accounting helpers."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from mcp_workbench.launch import DEMO_ARGS, demo_server, free_port, wait_for_port  # noqa: F401 (re-exported)
+from mcp_workbench.demo.launch import DEMO_ARGS, demo_server, free_port, wait_for_port  # noqa: F401 (re-exported)
 
 ROOT = Path(__file__).resolve().parents[1]
 # A subprocess must import mcp_workbench from this checkout even when it is not installed.

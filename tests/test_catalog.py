@@ -139,7 +139,7 @@ PG = os.environ.get("MCP_WORKBENCH_TEST_PG")
 
 @pytest.mark.skipif(not PG, reason="MCP_WORKBENCH_TEST_PG is unset (run .ci/install.sh, which starts PostgreSQL)")
 def test_postgresql_store_end_to_end() -> None:
-    from mcp_workbench.repository.postgres import PostgresRepository
+    from mcp_workbench.catalog.repository.postgres import PostgresRepository
     from tests.repository.conftest import _drop_schema, pg_tool
 
     schema = f"wb_{uuid.uuid4().hex[:10]}"

@@ -9,7 +9,7 @@ import pytest
 
 import mcp_workbench
 from mcp_workbench import ArgumentError, ServerNotFoundError, ToolNotFoundError, Workbench
-from mcp_workbench.frames import HISTORY_COLUMNS, SERVER_COLUMNS, TOOL_COLUMNS
+from mcp_workbench.views.frames import HISTORY_COLUMNS, SERVER_COLUMNS, TOOL_COLUMNS
 
 
 def test_workbench_is_one_object_per_process() -> None:

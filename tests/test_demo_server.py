@@ -15,7 +15,7 @@ import pytest
 from mcp import Client, MCPError, StdioServerParameters
 from mcp.client.sse import sse_client
 
-from mcp_workbench.demo import build_server
+from mcp_workbench.demo.server import build_server
 from tests.servers import ROOT, SUB_ENV, demo_server
 
 TOOLS = {"add", "echo", "slow", "image", "table", "fail", "delete_all", "env", "crash", "sleep_forever", "add_tool"}

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from mcp_workbench.engine import Engine
+from mcp_workbench.core.engine import Engine
 from mcp_workbench.errors import CallTimeoutError, DeadlockError
 
 

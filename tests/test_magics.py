@@ -10,9 +10,9 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from mcp_workbench import PromptResult, ResourceResult, ToolResult
-from mcp_workbench.cmd import COMMANDS
-from mcp_workbench.describe import ToolDescription
-from mcp_workbench.frames import PROMPT_COLUMNS, SERVER_COLUMNS, TOOL_COLUMNS
+from mcp_workbench.magics.cmd import COMMANDS
+from mcp_workbench.views.describe import ToolDescription
+from mcp_workbench.views.frames import PROMPT_COLUMNS, SERVER_COLUMNS, TOOL_COLUMNS
 from tests.test_magics_shell import (  # noqa: F401
     DEMO,
     demo_fixture,

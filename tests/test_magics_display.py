@@ -10,8 +10,8 @@ from IPython.core.completer import provisionalcompleter
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-from mcp_workbench.cmd import COMMANDS
-from mcp_workbench.cmd.complete import make_completer
+from mcp_workbench.magics.cmd import COMMANDS
+from mcp_workbench.magics.cmd.complete import make_completer
 from tests.test_magics_shell import demo_fixture, ip_fixture, run, wb  # noqa: F401
 
 

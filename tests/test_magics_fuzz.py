@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from IPython.core.error import UsageError
 
-from mcp_workbench.cmd import COMMANDS
-from mcp_workbench.magics import Invocation, parse_line
+from mcp_workbench.magics.cmd import COMMANDS
+from mcp_workbench.magics.magic import Invocation, parse_line
 
 NAMES = sorted(COMMANDS)
 FLAGS = sorted({flag for c in COMMANDS.values() for flag in c.syntax.option_index} | {"-h", "--help", "--", "-"})

@@ -14,7 +14,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 import mcp_workbench
-from mcp_workbench.magics import McpWorkbench
+from mcp_workbench.magics.magic import McpWorkbench
 from tests.servers import descendants, wait_until
 
 DEMO = "python -m mcp_workbench.demo"
@@ -82,7 +82,7 @@ def web_fixture(ip: InteractiveShell, demo_http_url: str) -> InteractiveShell:
 
 # ---------------------------------------------------------------------- tests of this module
 def test_load_registers_magics_configurable_and_completer(ip: InteractiveShell) -> None:
-    assert mcp_workbench.load_ipython_extension.__module__ == "mcp_workbench.extension"
+    assert mcp_workbench.load_ipython_extension.__module__ == "mcp_workbench.magics.extension"
     ip.run_line_magic("load_ext", "mcp_workbench")  # already loaded: a no-op, not a second instance
     assert "mcp" in ip.magics_manager.magics["line"] and "mcp" in ip.magics_manager.magics["cell"]
     assert magic(ip).wb is wb()

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 import mcp_workbench
-from mcp_workbench.repro import ReproAPI
+from mcp_workbench.repro.api import ReproAPI
 from tests.openai_stub import OpenAIStub, text, tool_calls
 from tests.servers import ROOT, descendants, wait_until
 
@@ -24,7 +24,7 @@ _spec.loader.exec_module(runner)
 
 # Until the lead adds ReproAPI to Workbench's bases, the kernel gets it this way (a no-op after).
 SETUP = (
-    "import mcp_workbench\nfrom mcp_workbench.repro import ReproAPI\n"
+    "import mcp_workbench\nfrom mcp_workbench.repro.api import ReproAPI\n"
     "if not issubclass(mcp_workbench.Workbench, ReproAPI):\n"
     "    mcp_workbench.Workbench.__bases__ = (ReproAPI, *mcp_workbench.Workbench.__bases__)\n"
 )

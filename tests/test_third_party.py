@@ -27,8 +27,8 @@ import mcp_types as types
 import pytest
 
 from mcp_workbench import ArgumentError, Workbench
-from mcp_workbench.connection import ClientCallbacks
-from mcp_workbench.frames import PROMPT_COLUMNS, RESOURCE_COLUMNS, SERVER_COLUMNS, TEMPLATE_COLUMNS, TOOL_COLUMNS
+from mcp_workbench.core.connection import ClientCallbacks
+from mcp_workbench.views.frames import PROMPT_COLUMNS, RESOURCE_COLUMNS, SERVER_COLUMNS, TEMPLATE_COLUMNS, TOOL_COLUMNS
 from tests import third_party
 from tests.servers import descendants, wait_until
 from tests.third_party import ThirdPartyServerUnavailable, everything_command, everything_http

@@ -8,7 +8,7 @@ from contextlib import ExitStack
 import pytest
 
 from mcp_workbench import Workbench
-from mcp_workbench.traffic import TRAFFIC_COLUMNS
+from mcp_workbench.core.traffic import TRAFFIC_COLUMNS
 from tests.servers import DEMO_ARGS, ROOT, demo_server, wait_until
 
 SECRET = "sk-planted-traffic-777777"

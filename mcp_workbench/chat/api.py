@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..connection import ClientCallbacks
+from ..core.connection import ClientCallbacks
 from .channel import Channel
 from .handlers import Hooks, ServerRequests, check_hook
 from .messages import Message

@@ -16,7 +16,7 @@ from typing import Any
 
 import mcp_types as types
 
-from ..connection import ClientCallbacks
+from ..core.connection import ClientCallbacks
 from .approval import ApprovalPolicy, ApprovalRequest
 from .channel import Channel, call_hook
 from .elicit import ElicitationRequest, accept_defaults, ask_user, to_result

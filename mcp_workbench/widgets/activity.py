@@ -14,7 +14,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..events import EVENTS
+from ..core.events import EVENTS
 from .base import ERROR, MUTED, OK, STATUS_COLORS, WARN, Panel, button, error_text, message, show
 
 MAX_ENTRIES = 200

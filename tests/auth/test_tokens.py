@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mcp_workbench import Workbench
-from mcp_workbench.auth.storage import FileBackend, ServerTokenStorage, record_key
+from mcp_workbench.core.auth.storage import FileBackend, ServerTokenStorage, record_key
 from mcp_workbench.errors import ConnectionFailedError, ProtocolError
 
 from .conftest import Scenario, User

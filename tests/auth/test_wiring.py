@@ -12,9 +12,9 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-from mcp_workbench.auth import signin, storage
-from mcp_workbench.auth.settings import parse_auth
-from mcp_workbench.config import ServerSpec, parse_config
+from mcp_workbench.core.auth import signin, storage
+from mcp_workbench.core.auth.settings import parse_auth
+from mcp_workbench.core.config import ServerSpec, parse_config
 from mcp_workbench.errors import ConfigError
 from tests.test_magics_shell import fails, ip_fixture, run, wb  # noqa: F401
 

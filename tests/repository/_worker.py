@@ -10,13 +10,13 @@ from __future__ import annotations
 import sys
 
 from mcp_workbench.errors import ConflictError
-from mcp_workbench.repository import CallRecord, SQLiteRepository, SQLRepository
+from mcp_workbench.catalog.repository import CallRecord, SQLiteRepository, SQLRepository
 
 
 def open_store(args: list[str]) -> tuple[SQLRepository, list[str]]:
     if args[0] == "sqlite":
         return SQLiteRepository(args[1]), args[2:]
-    from mcp_workbench.repository.postgres import PostgresRepository
+    from mcp_workbench.catalog.repository.postgres import PostgresRepository
 
     return PostgresRepository(args[1], schema=args[2] or None), args[3:]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mcp_workbench.repository import SQLiteRepository, SQLRepository
+from mcp_workbench.catalog.repository import SQLiteRepository, SQLRepository
 
 PG_ENV = "MCP_WORKBENCH_TEST_PG"
 PG_DSN = os.environ.get(PG_ENV)
@@ -35,7 +35,7 @@ class Store:
         if self.backend == "sqlite":
             repo: SQLRepository = SQLiteRepository(self.path)
         else:
-            from mcp_workbench.repository.postgres import PostgresRepository
+            from mcp_workbench.catalog.repository.postgres import PostgresRepository
 
             repo = PostgresRepository(self.dsn or "", schema=self.schema)
         self.opened.append(repo)

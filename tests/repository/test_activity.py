@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from mcp_workbench.errors import ServerNotFoundError, WorkbenchError
-from mcp_workbench.repository import CallRecord
-from mcp_workbench.secrets import register_secret
+from mcp_workbench.catalog.repository import CallRecord
+from mcp_workbench.core.secrets import register_secret
 
 from .conftest import Store, pg_tool
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from mcp_workbench.errors import ConflictError, ToolNotFoundError, WorkbenchError
-from mcp_workbench.repository import CatalogItem, ToolRepository, item_id
+from mcp_workbench.catalog.repository import CatalogItem, ToolRepository, item_id
 
 
 def tool(server: str, name: str, **extra: Any) -> dict[str, Any]:

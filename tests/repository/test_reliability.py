@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mcp_workbench.repository import SQLiteRepository
+from mcp_workbench.catalog.repository import SQLiteRepository
 
 from .conftest import Store
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from mcp_workbench.errors import WorkbenchError
-from mcp_workbench.repository import SQLiteRepository, default_path, open_repository
-from mcp_workbench.repository.schema import LATEST, MIGRATIONS
-from mcp_workbench.repository.sqlite import APPLICATION_ID
+from mcp_workbench.catalog.repository import SQLiteRepository, default_path, open_repository
+from mcp_workbench.catalog.repository.schema import LATEST, MIGRATIONS
+from mcp_workbench.catalog.repository.sqlite import APPLICATION_ID
 
 from .conftest import PG_DSN, PG_SKIP, Store, _drop_schema
 
@@ -70,7 +70,7 @@ def test_postgres_url_and_bad_dsn() -> None:
         pytest.skip(PG_SKIP)
     import psycopg
 
-    from mcp_workbench.repository.postgres import PostgresRepository
+    from mcp_workbench.catalog.repository.postgres import PostgresRepository
 
     with pytest.raises(WorkbenchError, match="catalog store postgresql:.*no schema has been selected"):
         open_repository(PG_DSN + "?options=-csearch_path%3Dt_does_not_exist")
@@ -168,7 +168,7 @@ def _build_v1(store: Store) -> None:
         import psycopg
         from psycopg import sql
 
-        from mcp_workbench.repository.schema import POSTGRES
+        from mcp_workbench.catalog.repository.schema import POSTGRES
 
         conn = psycopg.connect(store.dsn or "", autocommit=True)
         conn.execute(sql.SQL("CREATE SCHEMA {0}; SET search_path TO {0}").format(

@@ -10,8 +10,8 @@ import mcp_types as types
 import pytest
 
 from mcp_workbench import Workbench
-from mcp_workbench.connection import ClientCallbacks
-from mcp_workbench.repro import ReproAPI
+from mcp_workbench.core.connection import ClientCallbacks
+from mcp_workbench.repro.api import ReproAPI
 from tests.servers import descendants, wait_until
 
 # Until the facade inherits ReproAPI (the lead wires it), tests use a subclass that does.

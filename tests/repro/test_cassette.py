@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from mcp_workbench import ProtocolError
-from mcp_workbench.cassette import Cassette, CassetteError
+from mcp_workbench.repro.cassette import Cassette, CassetteError
 from tests.repro.conftest import SECRET, Answers
 from tests.servers import DEMO_ARGS, descendants, wait_until
 from tests.third_party import ThirdPartyServerUnavailable, everything_command

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from IPython.core.error import UsageError
 
-from mcp_workbench import cmd
-from mcp_workbench.magics import parse_line
+from mcp_workbench.magics import cmd
+from mcp_workbench.magics.magic import parse_line
 from tests.repro.conftest import SECRET
 from tests.servers import DEMO_ARGS, ROOT, SUB_ENV
 

@@ -1,5 +1,5 @@
 """Resource reads of ``file://`` URIs stay inside the configured roots unless allowed
-(``mcp_workbench.policy``), and config files are the only source of commands."""
+(``mcp_workbench.core.policy``), and config files are the only source of commands."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from mcp_workbench import ConfigError, ConnectionFailedError, Workbench
-from mcp_workbench.policy import ResourcePolicy, ResourceRefusedError
+from mcp_workbench.core.policy import ResourcePolicy, ResourceRefusedError
 from tests.faults.harness import BAD_ARGS, Baseline
 from tests.servers import SUB_ENV
 

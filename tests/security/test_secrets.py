@@ -65,7 +65,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, 
         return
     if not PG_DSN:
         pytest.skip(PG_SKIP)
-    from mcp_workbench.repository.postgres import PostgresRepository
+    from mcp_workbench.catalog.repository.postgres import PostgresRepository
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
 
@@ -110,7 +110,7 @@ def _widget_state(wb: Workbench) -> str | None:
 
 def _cassette(wb: Workbench, path: Path) -> Any:
     try:
-        from mcp_workbench.repro import repro
+        from mcp_workbench.repro.api import repro
     except ImportError:
         return None
     api = repro(wb)

@@ -1,0 +1,568 @@
+"""One live MCP server: an ``mcp.Client`` held open by a long-lived task on the engine loop.
+
+The task enters ``async with Client(...)`` and leaves it itself (anyio cancel scopes demand
+it); requests from any task share the session. Status follows what really happens: a stdio
+server's stderr reaching end of file means its process is gone, so a crash is noticed even
+while idle, and in-flight requests fail at once with the server's last stderr lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+import warnings
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import anyio
+import mcp_types as types
+from mcp import Client
+from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+
+from . import VERSION as __version__
+from .config import DEFAULT_TIMEOUT_S, ServerSpec
+from ..errors import CallTimeoutError, ConnectionFailedError, ProtocolError, WorkbenchError
+from .events import EventEmitter
+from .secrets import mask_text
+from .tap import Tap, tapped
+from .transports import StderrCapture, build_transport
+
+T = TypeVar("T")
+ProgressHandler = Callable[[float, float | None, str | None], Any]
+
+_LOG_LEVELS = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "notice": logging.INFO,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+    "critical": logging.CRITICAL,
+    "alert": logging.CRITICAL,
+    "emergency": logging.CRITICAL,
+}
+# Server log messages go to Python logging under mcp_workbench.server.<name> for whoever configures
+# it; without a handler they must not reach the cell through logging's last-resort handler (a
+# chatty server would print thousands of lines). The server_log event and %mcp traffic show them.
+logging.getLogger("mcp_workbench.server").addHandler(logging.NullHandler())
+_MAX_PAGES = 1000  # a paginator that never ends must not hang a connect
+_CLOSE_TIMEOUT_S = 8.0  # the SDK's own stdio shutdown is bounded at ~6 s (stdin close, TERM, KILL)
+
+
+@dataclass
+class ClientCallbacks:
+    """Server-to-client request handlers, passed through to ``mcp.Client`` (all async)."""
+
+    sampling: Any = None
+    elicitation: Any = None
+    list_roots: Any = None
+
+
+class _ServerDied(Exception):
+    """Internal: raised into in-flight requests when the server process is gone."""
+
+
+class Connection:
+    """One server connection; every coroutine here runs on the engine loop."""
+
+    def __init__(
+        self,
+        spec: ServerSpec,
+        emitter: EventEmitter,
+        *,
+        callbacks: ClientCallbacks | None = None,
+        log_level: str | None = "info",
+        default_timeout: Callable[[], float] = lambda: DEFAULT_TIMEOUT_S,
+        tap: Tap | None = None,
+        transport_override: Callable[[ServerSpec], Any] | None = None,
+    ) -> None:
+        """``transport_override(spec)`` may return a transport to use instead of the real one
+        (replay from a cassette); it returns None to let the server be started or reached."""
+        self.spec = spec
+        self.tap = tap
+        self._transport_override = transport_override
+        self._override: Any = None
+        self._default_timeout = default_timeout
+        self._session_timeout: float | None = None
+        self.name = spec.name
+        self._emitter = emitter
+        self._callbacks = callbacks or ClientCallbacks()
+        self._log_level = log_level
+        self._logger = logging.getLogger(f"mcp_workbench.server.{spec.name}")
+        self.status = "disconnected"
+        self.last_error: str | None = None
+        self.connected_at: float | None = None
+        self.last_activity = time.monotonic()
+        self.server_info: types.Implementation | None = None
+        self.protocol_version: str | None = None
+        self.capabilities: types.ServerCapabilities | None = None
+        self.instructions: str | None = None
+        self.tools: dict[str, types.Tool] = {}
+        self.prompts: dict[str, types.Prompt] = {}
+        self.resources: list[types.Resource] = []
+        self.templates: list[types.ResourceTemplate] = []
+        self.stderr: StderrCapture | None = None
+        self.in_flight = 0
+        self._client: Client | None = None
+        self._runner: asyncio.Task[None] | None = None
+        self._stop: asyncio.Event | None = None
+        self._requests: set[asyncio.Task[Any]] = set()
+        self._died: set[asyncio.Task[Any]] = set()
+        self._generation = 0
+        self._closing = False
+        self._open_lock: asyncio.Lock | None = None
+        self._refresh_lock: asyncio.Lock | None = None
+        self._refresh_pending = False
+        self._refresh_task: asyncio.Task[None] | None = None
+
+    # ----------------------------------------------------------------- lifecycle
+    def _set_status(self, status: str, error: str | None = None) -> None:
+        previous = self.status
+        self.status, self.last_error = status, error
+        if previous != status or error:
+            self._emitter.emit(
+                "connection_status_changed",
+                {"server": self.name, "status": status, "previous": previous, "error": error},
+            )
+
+    @property
+    def timeout(self) -> float:
+        """The per-call default: the server's own, else the workbench's (read at call time)."""
+        return self.spec.timeout if self.spec.timeout is not None else self._default_timeout()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "connected" and self._client is not None
+
+    async def open(self) -> None:
+        """Start the server (or reach it), handshake, and load its listings (once at a time)."""
+        if self._open_lock is None:
+            self._open_lock = asyncio.Lock()
+        async with self._open_lock:
+            if not self.is_open:
+                await self._open()
+
+    async def _open(self) -> None:
+        await self._shutdown()
+        self._closing = False
+        self._generation += 1
+        generation = self._generation
+        try:
+            spec = self.spec.resolved()
+        except WorkbenchError as exc:  # an unset ${env:VAR}: the server's row must say why
+            self._set_status("error", str(exc))
+            raise
+        loop = asyncio.get_running_loop()
+        self._override = self._transport_override(spec) if self._transport_override is not None else None
+        if spec.transport == "stdio" and self._override is None:
+            self.stderr = StderrCapture(
+                self.name,
+                on_eof=lambda: loop.call_soon_threadsafe(self._on_process_exit, generation),
+                on_line=self.tap.stderr_line if self.tap is not None else None,
+            )
+        else:
+            self.stderr = None
+        self._set_status("connecting")
+        self._session_timeout = self.timeout  # the SDK's default for every request of this session
+        self._refresh_pending = False  # the listing loaded below is fresh
+        ready: asyncio.Future[None] = loop.create_future()
+        self._stop = asyncio.Event()
+        self._runner = loop.create_task(self._run(spec, ready), name=f"mcp-connection-{self.name}")
+        try:
+            async with asyncio.timeout(spec.connect_timeout):
+                await asyncio.shield(ready)
+        except TimeoutError:
+            ready.cancel()  # nobody will read it
+            await self._shutdown(force=True)  # still inside the handshake: it cannot see the stop event
+            message = f"server {self.name!r} did not complete the MCP handshake within {spec.connect_timeout:g} s"
+            self._set_status("error", self._with_stderr(message))
+            raise ConnectionFailedError(self.last_error) from None
+        except BaseException as exc:
+            await self._shutdown()
+            self._set_status("error", self._start_error(exc))
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            raise ConnectionFailedError(self.last_error) from None
+        self.connected_at = time.time()
+        self.last_activity = time.monotonic()
+        self._set_status("connected")
+        if self._refresh_pending:
+            self._schedule_refresh()
+
+    async def _run(self, spec: ServerSpec, ready: asyncio.Future[None]) -> None:
+        """The task that owns the ``async with Client(...)`` for the connection's lifetime."""
+        stop = self._stop
+        assert stop is not None
+        try:
+            transport = self._override if self._override is not None else build_transport(spec, self.stderr)
+            client = Client(
+                tapped(transport, self.tap) if self.tap is not None else transport,
+                logging_callback=self._on_log,
+                message_handler=self._on_message,
+                sampling_callback=self._callbacks.sampling,
+                elicitation_callback=self._callbacks.elicitation,
+                list_roots_callback=self._callbacks.list_roots,
+                client_info=types.Implementation(name="mcp-workbench", version=__version__),
+                log_level=self._log_level,  # type: ignore[arg-type]
+                cache=None,  # listings are ours to cache; list_changed must always refetch
+                read_timeout_seconds=self._session_timeout,
+            )
+            async with client:
+                if self.stderr is not None:
+                    self.stderr.close_writer()
+                self._client = client
+                self.server_info = client.server_info
+                self.protocol_version = client.protocol_version
+                self.capabilities = client.server_capabilities
+                self.instructions = client.instructions
+                await self._load_listings(client)
+                if not ready.done():
+                    ready.set_result(None)
+                listener = self._start_listener(client)
+                try:
+                    await stop.wait()
+                finally:
+                    if listener is not None:
+                        listener.cancel()
+                        await asyncio.gather(listener, return_exceptions=True)
+        except BaseException as exc:
+            if not ready.done():
+                ready.set_exception(exc)
+            elif not self._closing and self.status == "connected":
+                self._set_status("error", self._with_stderr(f"connection to {self.name!r} failed: {_describe(exc)}"))
+            if isinstance(exc, asyncio.CancelledError) and self._closing:
+                return
+            if not isinstance(exc, Exception):
+                raise
+        finally:
+            self._client = None
+            if self.stderr is not None:
+                self.stderr.close_writer()
+
+    async def _shutdown(self, force: bool = False) -> None:
+        runner, self._runner = self._runner, None
+        if runner is None:
+            return
+        self._closing = True
+        if self._stop is not None:
+            self._stop.set()
+        try:
+            if force:
+                runner.cancel()  # the SDK's own shutdown (stdin close, TERM, KILL) still runs on the way out
+            await asyncio.wait_for(asyncio.shield(runner), _CLOSE_TIMEOUT_S)
+        except (TimeoutError, asyncio.TimeoutError):
+            runner.cancel()
+            await asyncio.gather(runner, return_exceptions=True)
+        except BaseException:
+            pass
+        self._client = None
+
+    async def close(self, status: str = "disconnected", reason: str | None = None) -> None:
+        """Close the session and end the server's process tree (TERM, then KILL)."""
+        await self._shutdown()
+        if self.stderr is not None:
+            await asyncio.to_thread(self.stderr.join, 2.0)
+        self._set_status(status, reason)
+
+    def _on_process_exit(self, generation: int) -> None:
+        """Runs on the loop when the server's stderr closed: its process is gone."""
+        if generation != self._generation or self._closing:
+            return
+        message = self._with_stderr(f"server {self.name!r} process exited")
+        if self.status in ("connected", "connecting"):
+            self._set_status("error", message)
+        for task in list(self._requests):
+            self._died.add(task)
+            task.cancel()
+        if self._stop is not None:
+            self._stop.set()
+
+    # ----------------------------------------------------------------- listings
+    async def _load_listings(self, client: Client) -> None:
+        """Every page of every listing the server's capabilities advertise, the kinds concurrently."""
+        caps = client.server_capabilities
+        none: Callable[[], Awaitable[list[Any]]] = _nothing
+        tools, prompts, resources, templates = await asyncio.gather(
+            _all_pages(client.list_tools, "tools") if caps.tools is not None else none(),
+            _all_pages(client.list_prompts, "prompts") if caps.prompts is not None else none(),
+            _all_pages(client.list_resources, "resources") if caps.resources is not None else none(),
+            _all_pages(client.list_resource_templates, "resource_templates") if caps.resources is not None else none(),
+        )
+        self.tools = {t.name: t for t in tools}
+        self.prompts = {p.name: p for p in prompts}
+        self.resources, self.templates = resources, templates
+
+    def _start_listener(self, client: Client) -> asyncio.Task[None] | None:
+        """2026 servers announce list changes only on a ``subscriptions/listen`` stream."""
+        caps = client.server_capabilities
+        wants = {
+            "tools_list_changed": bool(caps.tools and caps.tools.list_changed),
+            "prompts_list_changed": bool(caps.prompts and caps.prompts.list_changed),
+            "resources_list_changed": bool(caps.resources and caps.resources.list_changed),
+        }
+        if client.protocol_version not in MODERN_PROTOCOL_VERSIONS or not any(wants.values()):
+            return None  # handshake-era servers send list_changed notifications to _on_message
+        return asyncio.get_running_loop().create_task(self._listen(client, wants), name=f"mcp-listen-{self.name}")
+
+    async def _listen(self, client: Client, wants: dict[str, bool]) -> None:
+        try:
+            async with client.listen(**wants) as subscription:
+                async for _event in subscription:
+                    self._schedule_refresh()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # no stream: the connection works, only change events are lost
+            self._logger.debug("subscriptions/listen ended: %s", exc)
+
+    async def refresh(self, timeout: float | None = None) -> None:
+        """Re-read every listing (after a list_changed notification, or on demand)."""
+        if self._refresh_lock is None:
+            self._refresh_lock = asyncio.Lock()
+        async with self._refresh_lock:  # one notification may arrive by two routes: refresh once
+            before = (self.tools, self.prompts, self.resources, self.templates)
+            await self.request(self._load_listings, timeout=timeout, what="listing refresh")
+            changed = before != (self.tools, self.prompts, self.resources, self.templates)
+        if changed:
+            self._emitter.emit("tools_changed", {"server": self.name, "tools": len(self.tools)})
+
+    # ----------------------------------------------------------------- requests
+    async def request(
+        self, op: Callable[[Client], Awaitable[T]], *, timeout: float | None, what: str, sdk_timeout: bool = False
+    ) -> T:
+        """Run one request with the per-call timeout and error translation.
+
+        The SDK times every request itself (the session default is the server's timeout), so
+        only a per-call timeout on a request that cannot pass one to the SDK adds a scope here;
+        ``sdk_timeout`` says ``op`` hands ``timeout`` to the SDK.
+        """
+        client = self._client
+        if client is None or self.status != "connected":
+            raise ConnectionFailedError(
+                self.last_error or f"server {self.name!r} is not connected; reconnect with wb.connect or %mcp connect"
+            )
+        limit = self.timeout if timeout is None else timeout
+        task = asyncio.current_task()
+        assert task is not None
+        self._requests.add(task)
+        self.in_flight += 1
+        self.last_activity = started = time.monotonic()
+        try:
+            if sdk_timeout or limit == self._session_timeout:
+                return await op(client)
+            with anyio.fail_after(limit):
+                return await op(client)
+        except TimeoutError:
+            raise CallTimeoutError(
+                f"{self.name}: {what} did not answer within {limit:g} s and was cancelled "
+                "(raise the timeout to allow longer)"
+            ) from None
+        except asyncio.CancelledError:
+            if task in self._died:
+                task.uncancel()
+                await self._await_last_words()
+                raise ConnectionFailedError(self.last_error or f"server {self.name!r} died during {what}") from None
+            raise
+        except MCPError as exc:
+            # -32000 / -32001 are also in the range servers use for their own errors: they mean a
+            # lost connection / our timeout only when that is what really happened.
+            if exc.code == types.CONNECTION_CLOSED and self._transport_gone(exc):
+                await self._await_last_words()
+                raise self._died_error(what) from None
+            if exc.code == types.REQUEST_TIMEOUT and time.monotonic() - started >= limit * 0.9:
+                raise CallTimeoutError(
+                    f"{self.name}: {what} did not answer within {limit:g} s and was cancelled "
+                    "(raise the timeout to allow longer)"
+                ) from None
+            raise ProtocolError(f"{self.name}: {what} failed: {_first_line(mask_text(exc.error.message))}") from None
+        except WorkbenchError:
+            raise
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream, OSError) as exc:
+            await self._await_last_words()
+            raise self._died_error(what, exc) from None
+        except Exception as exc:
+            if _is_transport_error(exc):
+                raise self._died_error(what, exc) from None
+            raise ProtocolError(f"{self.name}: {what} failed: {_first_line(mask_text(_describe(exc)))}") from None
+        finally:
+            self._requests.discard(task)
+            self._died.discard(task)
+            self.in_flight -= 1
+            self.last_activity = time.monotonic()
+
+    def _transport_gone(self, exc: MCPError) -> bool:
+        """Is a -32000 the SDK's "connection closed", or a server's own error with that code?"""
+        runner = self._runner
+        return (
+            exc.error.message.strip().lower().startswith(("connection closed", "sse stream"))
+            or (self.stderr is not None and self.stderr.closed.is_set())
+            or (self._stop is not None and self._stop.is_set())
+            or runner is None
+            or runner.done()
+        )
+
+    async def _await_last_words(self, limit: float = 0.5) -> None:
+        """A dying server's last stderr lines arrive a moment after its stdout closes: wait for
+        the end of stderr (briefly) so the error can quote them."""
+        if self.stderr is None:
+            return
+        deadline = time.monotonic() + limit
+        task = asyncio.current_task()
+        try:
+            while not self.stderr.closed.is_set() and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+        except asyncio.CancelledError:
+            if task is None or task not in self._died:
+                raise
+            task.uncancel()  # the end of stderr arrived, and with it the death notice: done waiting
+
+    def _died_error(self, what: str, exc: BaseException | None = None) -> ConnectionFailedError:
+        detail = f": {_describe(exc)}" if exc is not None else ""
+        message = self._with_stderr(f"server {self.name!r} connection lost during {what}{detail}")
+        if self.status == "connected":
+            self._set_status("error", message)
+            if self._stop is not None:
+                self._stop.set()
+        return ConnectionFailedError(self.last_error or message)
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any] | None, *, timeout: float | None, on_progress: ProgressHandler | None
+    ) -> types.CallToolResult:
+        progress = _progress_adapter(on_progress, self._emitter, self.name, name)
+        limit = self.timeout if timeout is None else timeout
+        return await self.request(
+            lambda c: c.call_tool(name, arguments, read_timeout_seconds=limit, progress_callback=progress),
+            timeout=timeout,
+            what=f"tool {name!r}",
+            sdk_timeout=True,
+        )
+
+    async def get_prompt(self, name: str, arguments: dict[str, str] | None, *, timeout: float | None) -> Any:
+        return await self.request(lambda c: c.get_prompt(name, arguments), timeout=timeout, what=f"prompt {name!r}")
+
+    async def read_resource(self, uri: str, *, timeout: float | None) -> Any:
+        return await self.request(lambda c: c.read_resource(uri), timeout=timeout, what=f"resource {uri!r}")
+
+    async def ping(self, *, timeout: float | None = None) -> float:
+        """Round-trip time of one ping, in milliseconds."""
+        start = time.perf_counter()
+        await self.request(_probe, timeout=timeout, what="ping")
+        return (time.perf_counter() - start) * 1000
+
+    # ----------------------------------------------------------------- callbacks
+    async def _on_log(self, params: types.LoggingMessageNotificationParams) -> None:
+        level = _LOG_LEVELS.get(str(params.level), logging.INFO)
+        data = params.data if isinstance(params.data, str) else repr(params.data)
+        logger = self._logger.getChild(params.logger) if params.logger else self._logger
+        logger.log(level, "%s", mask_text(data))
+        self._emitter.emit("server_log", {"server": self.name, "level": str(params.level), "message": mask_text(data)})
+
+    async def _on_message(self, message: Any) -> None:
+        if isinstance(message, (types.ToolListChangedNotification, types.PromptListChangedNotification)) or (
+            isinstance(message, types.ResourceListChangedNotification)
+        ):
+            self._schedule_refresh()
+
+    def _schedule_refresh(self) -> None:
+        """Coalesce change notices into one refresh at a time, and none before the handshake ends.
+
+        Servers announce changes in bursts (server-everything sends five right after connecting);
+        a notice that arrives while connecting is kept and served once the status is connected.
+        """
+        self._refresh_pending = True
+        if self.status != "connected" or (self._refresh_task is not None and not self._refresh_task.done()):
+            return
+        # Its own task: awaiting a request inside the receive loop would deadlock it.
+        self._refresh_task = asyncio.get_running_loop().create_task(self._refresh_while_pending())
+
+    async def _refresh_while_pending(self) -> None:
+        while self._refresh_pending and self.status == "connected":
+            self._refresh_pending = False
+            try:
+                await self.refresh()
+            except Exception as exc:  # a refresh failure must not kill the session
+                self._logger.warning("listing refresh after a list_changed notice failed: %s", exc)
+
+    # ----------------------------------------------------------------- errors
+    def _with_stderr(self, message: str) -> str:
+        tail = self.stderr.text(3).strip() if self.stderr is not None else ""
+        if tail:
+            last = " | ".join(line.strip() for line in tail.splitlines() if line.strip())[-300:]
+            return f"{message}; server stderr: {last}"
+        return message
+
+    def _start_error(self, exc: BaseException) -> str:
+        base = f"could not connect to {self.name!r} ({self.spec.describe()}): {_describe(exc)}"
+        if self.spec.transport == "stdio":
+            base = self._with_stderr(base)
+            if self.spec.env is None and not self.spec.inherit_env:
+                base += " (stdio servers get a minimal environment: pass env={...} or inherit_env=True)"
+        return base
+
+
+async def _nothing() -> list[Any]:
+    return []
+
+
+async def _all_pages(fetch: Callable[..., Awaitable[Any]], attr: str) -> list[Any]:
+    items: list[Any] = []
+    cursor: str | None = None
+    for _ in range(_MAX_PAGES):
+        page = await fetch(cursor=cursor)
+        items.extend(getattr(page, attr))
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    return items
+
+
+def _progress_adapter(
+    handler: ProgressHandler | None, emitter: EventEmitter, server: str, tool: str
+) -> Callable[[float, float | None, str | None], Awaitable[None]] | None:
+    """The SDK wants an async callback; users may pass a plain function."""
+    if handler is None and not emitter.has_handlers("progress"):
+        return None
+
+    async def progress(value: float, total: float | None, message: str | None) -> None:
+        if handler is not None:
+            result = handler(value, total, message)
+            if inspect.isawaitable(result):
+                await result
+        emitter.emit("progress", {"server": server, "tool": tool, "progress": value, "total": total, "message": message})
+
+    return progress
+
+
+async def _probe(client: Client) -> Any:
+    """A cheap round trip: ``ping`` on handshake-era sessions; 2026 removed it, so ``server/discover``."""
+    if client.protocol_version in MODERN_PROTOCOL_VERSIONS:
+        return await client.session.send_discover(client.protocol_version)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MCPDeprecationWarning)
+        return await client.send_ping()
+
+
+def _is_transport_error(exc: BaseException) -> bool:
+    module = type(exc).__module__ or ""
+    return module.startswith(("httpx", "httpcore")) or isinstance(exc, (ConnectionError, EOFError))
+
+
+def _first_line(text: str, limit: int = 300) -> str:
+    """Error messages are one line: a server's multi-line text (a pydantic dump) is cut."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    first = lines[0] if lines else ""
+    return first if len(first) <= limit and len(lines) <= 1 else first[:limit] + " …"
+
+
+def _describe(exc: BaseException | None) -> str:
+    """One line for an exception, unwrapping anyio's exception groups."""
+    if exc is None:
+        return ""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    if isinstance(exc, MCPError):
+        return exc.error.message
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

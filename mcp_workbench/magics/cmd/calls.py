@@ -1,0 +1,120 @@
+"""``%mcp describe`` / ``call`` / ``%%mcp call`` / ``prompt`` / ``read``: using what servers offer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from IPython.core.error import UsageError
+
+from ...views.describe import describe_tool, tool_schema
+from ...views.display import CallProgress
+from ...errors import ArgumentError, CallTimeoutError
+from ...core.validation import coerce_arguments
+from .base import Command, Context, store
+from ._parser import Option, Positional, Syntax, argument_pair, positive_float, variable
+
+_OUT = Option(("-o", "--out"), "out", metavar="VAR", help="also store the result in the variable VAR", type=variable)
+_TIMEOUT = Option(("--timeout",), "timeout", metavar="S", help="give up (and cancel) after S seconds",
+                  type=positive_float)  # fmt: skip
+_ARGS = Positional("k=v", "arguments; values are JSON when they parse, then typed by the tool's schema",
+                   required=False, many=True, type=argument_pair)  # fmt: skip
+
+
+def _check_pairs(syntax: Syntax, v: dict[str, Any]) -> None:
+    seen: set[str] = set()
+    for key, _ in v["k=v"]:
+        if key in seen:
+            raise syntax.fail(f"argument {key!r} given twice")
+        seen.add(key)
+
+
+DESCRIBE = Syntax(
+    name="describe",
+    summary="a tool's description, its parameters as a table (from its schema) and an example call",
+    usage=("%mcp describe SERVER.TOOL",),
+    positionals=(Positional("SERVER.TOOL", "the tool"),),
+    examples=("%mcp describe demo.add",),
+)
+
+CALL = Syntax(
+    name="call",
+    summary="call a tool; the result is returned (so `_` holds it) and shown richly",
+    usage=(
+        "%mcp call SERVER.TOOL [k=v ...] [-o VAR] [--timeout S]",
+        "%%mcp call SERVER.TOOL [-o VAR]  (cell: JSON or YAML)",
+    ),
+    positionals=(Positional("SERVER.TOOL", "the tool (a bare TOOL works when one server has it)"), _ARGS),
+    options=(_OUT, _TIMEOUT),
+    notes=(
+        "Quote values with spaces or JSON: text='two words' items='[1, 2]'. In a %%mcp call cell the body\n"
+        "holds the arguments as JSON or YAML; k=v on the magic line override it. A long call shows progress."
+    ),
+    examples=(
+        "%mcp call demo.add a=1 b=2",
+        "%mcp call demo.echo text='hello world' -o greeting",
+        "%mcp call demo.slow seconds=3 --timeout 10",
+        "%%mcp call demo.table\nrows: 3",
+    ),
+    cell=True,
+    finish=_check_pairs,
+)
+
+PROMPT = Syntax(
+    name="prompt",
+    summary="render a prompt with its arguments",
+    usage=(
+        "%mcp prompt SERVER.PROMPT [k=v ...] [-o VAR] [--timeout S]",
+        "%%mcp prompt SERVER.PROMPT [-o VAR]  (cell: JSON or YAML)",
+    ),
+    positionals=(Positional("SERVER.PROMPT", "the prompt"), _ARGS),
+    options=(_OUT, _TIMEOUT),
+    examples=("%mcp prompt demo.review code='print(1)'", "%mcp prompt demo.summarize text='a long text' style=bullets"),
+    cell=True,
+    finish=_check_pairs,
+)
+
+READ = Syntax(
+    name="read",
+    summary="read a resource (or a filled-in resource template) by URI",
+    usage=("%mcp read SERVER URI [-o VAR] [--timeout S]",),
+    positionals=(Positional("SERVER", "the server"), Positional("URI", "the resource, e.g. demo://readme")),
+    options=(_OUT, _TIMEOUT),
+    examples=("%mcp read demo demo://readme", "%mcp read demo demo://items/42 -o item"),
+)
+
+
+def run_describe(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
+    return describe_tool(ctx.wb, v["SERVER.TOOL"])
+
+
+def run_call(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
+    target = v["SERVER.TOOL"]
+    schema = tool_schema(ctx.wb, target)  # unknown server or tool: a usage error with suggestions
+    arguments = {**v.get("body", {}), **coerce_arguments(schema, dict(v["k=v"]))}
+    with CallProgress(ctx.shell, target) as progress:
+        try:
+            result = ctx.wb.call(target, arguments, timeout=v["timeout"], on_progress=progress.handler)
+        except ArgumentError as exc:
+            raise UsageError(f"{exc}; see %mcp describe {target}") from None
+        except CallTimeoutError as exc:
+            raise UsageError(f"{exc}: add --timeout S") from None
+        except KeyboardInterrupt:
+            raise UsageError(f"{target}: interrupted; the call was cancelled and the server stays usable") from None
+    return store(ctx, v["out"], result)
+
+
+def run_prompt(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
+    arguments = {**v.get("body", {}), **dict(v["k=v"])}
+    return store(ctx, v["out"], ctx.wb.get_prompt(v["SERVER.PROMPT"], arguments, timeout=v["timeout"]))
+
+
+def run_read(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
+    return store(ctx, v["out"], ctx.wb.read(v["SERVER"], v["URI"], timeout=v["timeout"]))
+
+
+COMMANDS = [
+    Command(DESCRIBE, run_describe),
+    Command(CALL, run_call),
+    Command(PROMPT, run_prompt),
+    Command(READ, run_read),
+]

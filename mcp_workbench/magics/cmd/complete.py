@@ -1,0 +1,127 @@
+"""Tab completion for ``%mcp``: subcommands, options, server names, ``SERVER.TOOL`` names, and a
+tool's (or prompt's) parameter names as ``name=`` once the tool is typed.
+
+IPython replaces only the token under the cursor, which stops at its delimiters (``=``,
+``:``, ...), so answers are cut to start where that token starts.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ...views import describe
+from . import COMMANDS
+from ._parser import Syntax
+
+if TYPE_CHECKING:
+    from ...facade import Workbench
+
+_SERVER_OPTIONS = {"--server"}
+
+
+def _split(text: str) -> list[str]:
+    try:
+        tokens = shlex.split(text)
+    except ValueError:  # an open quote while typing
+        tokens = text.split()
+    if not text or text[-1].isspace():
+        tokens.append("")
+    return tokens
+
+
+def candidates(wb: Workbench, text: str) -> list[str]:
+    """Completions of the last word of ``text`` (the line up to the cursor, ``%mcp`` included or not)."""
+    tokens = _split(text)
+    if tokens and tokens[0].lstrip("%") == "mcp":
+        tokens = tokens[1:]
+    if not tokens:  # the cursor is still on "%mcp" itself
+        return []
+    if len(tokens) == 1:
+        return [name for name in COMMANDS if name.startswith(tokens[0])]
+    command = COMMANDS.get(tokens[0])
+    if command is None:
+        return []
+    syntax, word, before = command.syntax, tokens[-1], tokens[1:-1]
+    if before and before[-1] in _SERVER_OPTIONS:
+        found = describe.server_names(wb)
+    elif word.startswith("-"):
+        found = sorted(syntax.option_index)
+    elif before and (opt := syntax.option_index.get(before[-1])) is not None and opt.kind not in ("flag", "words"):
+        return []  # a value of an option we cannot guess (a path, seconds, K=V)
+    else:
+        found = _positional(wb, syntax, _positionals(syntax, before))
+    return [c for c in found if c.startswith(word)]
+
+
+def _positionals(syntax: Syntax, before: list[str]) -> list[str]:
+    """The positional words already typed (option names and their values left out)."""
+    out: list[str] = []
+    skip = False
+    for token in before:
+        if skip:
+            skip = False
+            continue
+        opt = syntax.option_index.get(token)
+        if opt is not None:
+            skip = opt.kind in ("value", "multi")
+            continue
+        out.append(token)
+    return out
+
+
+def _positional(wb: Workbench, syntax: Syntax, done: list[str]) -> list[str]:
+    name = syntax.name
+    if name == "help":
+        return list(COMMANDS) if not done else []
+    if name in ("tools", "prompts", "resources", "templates", "ping", "disconnect"):
+        return describe.server_names(wb) if not done else []
+    if name == "read":
+        return describe.server_names(wb) if not done else describe.resource_uris(wb, done[0]) if len(done) == 1 else []
+    if name in ("call", "describe", "prompt"):
+        kind = "prompt" if name == "prompt" else "tool"
+        if not done:
+            return describe.targets(wb, kind)
+        if name == "describe":
+            return []
+        given = {t.partition("=")[0] for t in done[1:]}
+        return [f"{p}=" for p in describe.parameter_names(wb, done[0], kind) if p not in given]
+    return []
+
+
+def _cut(wb: Workbench, text: str, symbol: str) -> list[str]:
+    """Candidates for ``text``, each cut to replace only ``symbol`` (IPython's token)."""
+    found = candidates(wb, text)
+    word = _split(text)[-1]
+    cut = len(word) - len(symbol)
+    return [c[cut:] for c in found if cut >= 0 and c[:cut] == word[:cut]]
+
+
+def is_mcp_line(text: str) -> bool:
+    head = text.lstrip().split(None, 1)
+    return bool(head) and head[0] in ("%mcp", "%%mcp")
+
+
+def make_matcher(wb: Workbench) -> Callable[[Any], dict[str, Any]]:
+    """An IPython (8.6+) completion matcher; it hides Jedi's Python keywords on ``%mcp`` lines."""
+    from IPython.core.completer import SimpleCompletion, context_matcher
+
+    @context_matcher(identifier="mcp_workbench")
+    def mcp_matcher(context: Any) -> dict[str, Any]:
+        text = context.text_until_cursor
+        found = _cut(wb, text, context.token) if is_mcp_line(text) else []
+        # Nothing of ours (e.g. a config path): let the other matchers (files) answer.
+        return {"completions": [SimpleCompletion(c, type="mcp") for c in found], "suppress": bool(found),
+                "ordered": True}  # fmt: skip
+
+    return mcp_matcher
+
+
+def make_completer(wb: Workbench) -> Callable[[Any, Any], list[str]]:
+    """The legacy ``complete_command`` hook for IPython < 8.6 (IPython passes the shell first)."""
+
+    def complete(shell: Any, event: Any) -> list[str]:
+        return _cut(wb, event.text_until_cursor, event.symbol or "")
+
+    return complete

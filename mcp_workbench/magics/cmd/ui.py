@@ -1,0 +1,25 @@
+"""``%mcp ui``: the ipywidgets dashboard (``wb.dashboard()``) as the cell's output."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import Command, Context
+from ._parser import Syntax
+
+UI = Syntax(
+    name="ui",
+    summary="the dashboard: servers, tool forms, prompts, resources, chat, activity (ipywidgets)",
+    usage=("%mcp ui",),
+    examples=("%mcp ui",),
+    notes="A new dashboard replaces the previous one of the same workbench. Python: wb.dashboard().",
+)
+
+
+def run_ui(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
+    from ...widgets.api import dashboard  # ipywidgets is imported only when a dashboard is made
+
+    return dashboard(ctx.wb)
+
+
+COMMANDS = [Command(UI, run_ui)]
