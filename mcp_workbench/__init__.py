@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ._lazy import lazy_exports
 
-from .core import VERSION as __version__
+from .core import VERSION as __version__  # noqa: F401 (the package version)
 
 _EXPORTS = {
     "Workbench": "facade",

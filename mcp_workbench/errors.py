@@ -51,3 +51,7 @@ class ConflictError(WorkbenchError):
 
 class DeadlockError(WorkbenchError, RuntimeError):
     """A blocking call was made from the engine's own thread, where it could never finish."""
+
+
+class UnknownEventError(WorkbenchError, ValueError):
+    """``on()`` was given an event name the emitter does not know (a typo, usually)."""

@@ -1,45 +1,502 @@
-"""The public ``Workbench``: the service core plus the outer layers, and the kernel's one instance.
+"""The public ``Workbench``, composed from its parts, and the kernel's one instance.
 
-DESIGN's layering puts the chat (and record/replay, the widgets) outside the service, so the
-class users get is composed here rather than in ``service.py``.
+Like ``httpx.Client`` is built from the transport and auth objects it is handed, the
+``Workbench`` builds its parts in ``__init__`` and hands each what it needs:
+
+- ``requests``  how servers' sampling / elicitation / roots requests are answered (core)
+- ``service``   the live connections and every request through them (core)
+- ``catalog_sync`` the persistent catalog kept in step with them, or None (catalog)
+- ``listings``  servers, tools, history... as DataFrames (views)
+- ``repro``     record / replay, ``map``, history export (repro)
+- ``chat_service`` chat sessions, and the model that answers sampling (chat)
+- ``dashboards`` the ipywidgets dashboard, imported only when shown (widgets)
+
+Every public method is declared here, typed and documented, and delegates in one line, so this
+file is the whole public surface. (The module is not called ``workbench.py``: importing such a
+submodule would shadow the package's ``workbench()`` function.)
 """
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import concurrent.futures
 import logging
 import os
 import threading
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from .chat.api import ChatAPI
-from .repro.api import ReproAPI
-from .widgets import DashboardAPI
-from .core.service import WorkbenchCore
+from .catalog.repository import SQLRepository, open_repository
+from .catalog.sync import Catalog
+from .chat.api import ChatService
+from .core.connection import ClientCallbacks, ProgressHandler
+from .core.engine import Engine, get_engine
+from .core.events import EventEmitter
+from .core.registry import ServerView
+from .core.requests import UNSET, ServerRequests
+from .core.policy import ResourcePolicy
+from .core.results import PromptResult, ResourceResult, ToolResult
+from .core.service import ConnectInfo, ConnectOptions, ServerService
+from .core.sessions import DEFAULT_IDLE_TIMEOUT_S
+from .repro.api import Repro
+from .views.listings import Listings
+from .widgets.api import DashboardHost
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .chat.session import ChatSession
+    from .repro.cassette import Cassette
+    from .widgets.dashboard import Dashboard
+
+T = TypeVar("T")
+Store = str | os.PathLike[str] | SQLRepository | None | bool
 logger = logging.getLogger("mcp_workbench")
 
 
-class Workbench(ReproAPI, DashboardAPI, ChatAPI, WorkbenchCore):
+class Workbench:
     """Connections to MCP servers, and everything done with them, in one kernel."""
+
+    def __init__(
+        self, *, store: Store = None, timeout: float = 60.0, idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT_S,
+        engine: Engine | None = None, callbacks: ClientCallbacks | None = None, interactive: bool = False,
+    ) -> None:  # fmt: skip
+        """``store``: where the catalog and history persist: None for the default SQLite file
+        (``~/.mcp-workbench/catalog.sqlite``, or under ``$MCP_WORKBENCH_HOME``), a path or
+        ``sqlite:///...``, ``postgresql://...``, an open repository, or False for memory only.
+        ``timeout``: the default per-call timeout (s); ``idle_timeout``: close servers idle this
+        long (they reopen on next use). ``interactive``: a person is at the kernel, so servers'
+        requests are answered even without hooks (``input()`` prompts, the working directory as
+        the root). ``callbacks``: raw SDK client callbacks, which take precedence."""
+        self.engine = engine or get_engine()
+        self.events = EventEmitter()
+        self.requests = ServerRequests(ResourcePolicy())
+        self.requests.interactive = interactive
+        if callbacks is not None:
+            self.requests.raw = callbacks
+        self.service = ServerService(engine=self.engine, events=self.events, requests=self.requests,
+                                     timeout=timeout, idle_timeout=idle_timeout)  # fmt: skip
+        self.catalog_sync: Catalog | None = None
+        self.store: Store = False
+        self.listings = Listings(self.service, lambda: self.catalog_sync)
+        self.repro = Repro(self, self.service)
+        self.chat_service = ChatService(self, lambda: self.catalog_sync)
+        self.requests.sampler = self.chat_service.sample  # "answer sampling with my model"
+        self.requests.asker = self.chat_service.ask  # questions go to the running chat turn, if any
+        self.dashboards = DashboardHost(self)
+        if store is not False:
+            self.set_store(store)
+
+    # ------------------------------------------------------------------ settings and plumbing
+    def set_store(self, store: Store) -> None:
+        """Switch the persistent catalog (None: the default SQLite file; False: memory only)."""
+        if self.catalog_sync is not None:
+            self.catalog_sync.close()
+            self.catalog_sync = None
+        self.store = store
+        if store is not False:
+            repo = store if isinstance(store, SQLRepository) else open_repository(None if store is True else store)
+            self.catalog_sync = Catalog(repo, self.events, self.service.log, self.service.registry.lookup)
+        self.service.keep_results = self.catalog_sync is not None
+
+    @property
+    def default_timeout(self) -> float:
+        """The per-call timeout (s) for servers without their own; read at call time."""
+        return self.service.default_timeout
+
+    @default_timeout.setter
+    def default_timeout(self, value: float) -> None:
+        self.service.default_timeout = value
+
+    @property
+    def idle_timeout(self) -> float | None:
+        """Close a server idle this many seconds (it reconnects on next use); None: never."""
+        return self.service.sessions.idle_timeout
+
+    @idle_timeout.setter
+    def idle_timeout(self, value: float | None) -> None:
+        self.service.sessions.idle_timeout = value
+
+    @property
+    def log(self) -> Any:
+        """This kernel's in-memory call log (``core.history.CallLog``): records and usage, read-only use."""
+        return self.service.log
+
+    @property
+    def resource_policy(self) -> ResourcePolicy:
+        """Which ``file://`` resources may be read: inside the roots (see ``set_roots``) or allowed one by one."""
+        return self.requests.policy
+
+    @property
+    def interactive_requests(self) -> bool:
+        """Answer sampling / elicitation / roots even without hooks (the notebook's defaults)."""
+        return self.requests.interactive
+
+    @interactive_requests.setter
+    def interactive_requests(self, value: bool) -> None:
+        self.requests.interactive = bool(value)
+
+    def on(self, event: str, handler: Callable[[dict[str, Any]], Any]) -> Callable[[], None]:
+        """Subscribe to an event; returns an unsubscribe function. Handlers run on the engine thread.
+
+        Events: server_added, server_removed, connection_status_changed, tools_changed,
+        operation_started, operation_completed, server_log, progress."""
+        return self.events.on(event, handler)
+
+    def off(self, event: str, handler: Callable[[dict[str, Any]], Any]) -> None:
+        """Unsubscribe ``handler`` from ``event``."""
+        self.events.off(event, handler)
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Run a coroutine on the engine loop (where connections live) without waiting for it."""
+        return self.engine.submit(coro)
+
+    # ------------------------------------------------------------------ connect
+    def connect(
+        self, name: str, *, command: str | None = None, args: Sequence[str] | None = None,
+        env: Mapping[str, str] | None = None, cwd: str | os.PathLike[str] | None = None, url: str | None = None,
+        transport: str | None = None, headers: Mapping[str, str] | None = None, timeout: float | None = None,
+        connect_timeout: float | None = None, inherit_env: bool = False, auth: str | dict[str, Any] | None = None,
+        redirect_handler: Callable[[str], Any] | None = None, callback_handler: Callable[[], Any] | None = None,
+        on_elicitation: Any = UNSET, on_sampling: Any = UNSET, roots: Any = UNSET,
+    ) -> ConnectInfo:  # fmt: skip
+        """Connect a server: ``command=``/``args=``/``env=``/``cwd=`` (stdio) or ``url=`` (HTTP, SSE).
+
+        ``transport=``: a name of ``core.transports.TRANSPORTS`` ("stdio", "http", "sse"; default:
+        from the command or the URL). ``headers=``, ``timeout=`` (per-call default, seconds),
+        ``connect_timeout=``, ``inherit_env=True`` (stdio servers otherwise get a minimal
+        environment plus ``env``). Values may reference ``${env:VAR}``.
+
+        ``auth="oauth"`` signs in to a remote server (OAuth 2.1: a sign-in link, tokens kept in the
+        OS keyring or a 0600 file); ``auth={...}`` adds client_id / client_secret / scopes, or
+        ``{"type": "client_credentials", ...}`` for unattended runs. ``redirect_handler(url)`` and
+        ``callback_handler()`` replace the link and the loopback callback in headless runs.
+        ``on_elicitation=``, ``on_sampling=``, ``roots=``: this server's own answers to its
+        requests (see ``on_elicitation``, ``on_sampling``, ``set_roots``).
+        """
+        return self.service.connect(name, ConnectOptions.of(locals()))
+
+    async def aconnect(
+        self, name: str, *, command: str | None = None, args: Sequence[str] | None = None,
+        env: Mapping[str, str] | None = None, cwd: str | os.PathLike[str] | None = None, url: str | None = None,
+        transport: str | None = None, headers: Mapping[str, str] | None = None, timeout: float | None = None,
+        connect_timeout: float | None = None, inherit_env: bool = False, auth: str | dict[str, Any] | None = None,
+        redirect_handler: Callable[[str], Any] | None = None, callback_handler: Callable[[], Any] | None = None,
+        on_elicitation: Any = UNSET, on_sampling: Any = UNSET, roots: Any = UNSET,
+    ) -> ConnectInfo:  # fmt: skip
+        """Async twin of ``connect``."""
+        return await self.service.aconnect(name, ConnectOptions.of(locals()))
+
+    def load_config(self, path: str | os.PathLike[str], *, strict: bool = False) -> pd.DataFrame:
+        """Connect every server of a Claude Desktop / Cursor / VS Code file, in parallel."""
+        return self.listings.servers(self.service.load_config(path, strict=strict))
+
+    async def aload_config(self, path: str | os.PathLike[str], *, strict: bool = False) -> pd.DataFrame:
+        """Async twin of ``load_config``."""
+        return self.listings.servers(await self.service.aload_config(path, strict=strict))
+
+    def disconnect(self, name: str) -> None:
+        """Close a server and forget it (its process tree is ended)."""
+        self.service.disconnect(name)
+
+    async def adisconnect(self, name: str) -> None:
+        """Async twin of ``disconnect``."""
+        await self.service.adisconnect(name)
+
+    def reconnect(self, name: str) -> ConnectInfo:
+        """Close and reopen a server with the same spec."""
+        return self.service.reconnect(name)
+
+    async def areconnect(self, name: str) -> ConnectInfo:
+        """Async twin of ``reconnect``."""
+        return await self.service.areconnect(name)
+
+    async def aopen(self, name: str) -> None:
+        """Reopen a server closed while idle (or after a crash); nothing when it is open."""
+        await self.service.aopen(name)
+
+    def logout(self, name: str) -> bool:
+        """Forget the stored OAuth tokens of server ``name`` (or of a URL) and close the connection
+        that holds them in memory; the next connect signs in again. True when tokens were stored."""
+        return self.service.logout(name)
+
+    async def alogout(self, name: str) -> bool:
+        """Async twin of ``logout``."""
+        return await self.service.alogout(name)
+
+    def close(self) -> None:
+        """Close every connection; the workbench stays usable afterwards."""
+        self.service.close()
+        if self.catalog_sync is not None:
+            self.catalog_sync.flush()
+
+    async def aclose(self) -> None:
+        """Async twin of ``close``."""
+        await self.service.aclose()
+        if self.catalog_sync is not None:
+            await asyncio.to_thread(self.catalog_sync.flush)
+
+    # ------------------------------------------------------------------ servers, read-only
+    def server(self, name: str) -> ServerView:
+        """A read-only view of server ``name`` (status, spec, tools, prompts, resources...)."""
+        return self.service.server(name)
+
+    def server_views(self) -> list[ServerView]:
+        """Read-only views of every server, in the order they were connected."""
+        return self.service.views()
+
+    def server_names(self) -> list[str]:
+        """The names of the servers connected (or known: idle, failed)."""
+        return self.service.names()
+
+    def resolve(self, target: str, kind: str = "tool") -> tuple[str, Any]:
+        """``server.tool`` (or a bare name only one server has) -> (server, the Tool or Prompt)."""
+        return self.service.resolve(target, kind)
+
+    def tool(self, target: str) -> Any:
+        """The MCP ``Tool`` (name, description, input_schema, annotations) for ``server.tool``."""
+        return self.service.resolve(target)[1]
+
+    def prompt(self, target: str) -> Any:
+        """The MCP ``Prompt`` for ``server.prompt``."""
+        return self.service.resolve(target, "prompt")[1]
+
+    # ------------------------------------------------------------------ listings
+    def servers(self) -> pd.DataFrame:
+        """One row per server: name, transport, status, tools, prompts, resources, server info..."""
+        return self.listings.servers()
+
+    def tools(
+        self, server: str | None = None, *, search: str | None = None, read_only: bool | None = None,
+        destructive: bool | None = None,
+    ) -> pd.DataFrame:  # fmt: skip
+        """Every tool of every server (or one), filtered by keywords and annotations, with usage."""
+        return self.listings.tools(server, search=search, read_only=read_only, destructive=destructive)
+
+    def prompts(self, server: str | None = None) -> pd.DataFrame:
+        """Every prompt: server, name, title, description, arguments, required."""
+        return self.listings.prompts(server)
+
+    def resources(self, server: str | None = None) -> pd.DataFrame:
+        """Every resource (all pages): server, uri, name, title, description, mime_type, size."""
+        return self.listings.resources(server)
+
+    def resource_templates(self, server: str | None = None) -> pd.DataFrame:
+        """Every resource template: server, uri_template, name, title, description, mime_type."""
+        return self.listings.resource_templates(server)
+
+    def refresh(self, server: str | None = None) -> None:
+        """Re-read listings from the server(s)."""
+        self.service.refresh(server)
+
+    async def arefresh(self, server: str | None = None) -> None:
+        """Async twin of ``refresh``."""
+        await self.service.arefresh(server)
+
+    def catalog(
+        self, search: str | None = None, *, server: str | None = None, kind: str | None = "tool",
+        status: str | None = None, category: str | None = None,
+    ) -> pd.DataFrame:  # fmt: skip
+        """Everything ever catalogued (servers seen before, connected now or not), with usage."""
+        return self.listings.catalog(search, server=server, kind=kind, status=status, category=category)
+
+    def catalog_changes(self, server: str | None = None, *, since: Any = None) -> pd.DataFrame:
+        """What the last sync of ``server`` found (added, removed, schema changed), or all since ``since``."""
+        return self.listings.catalog_changes(server, since=since)
+
+    # ------------------------------------------------------------------ calls
+    def call(
+        self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None,
+        on_progress: ProgressHandler | None = None, **kwargs: Any,
+    ) -> ToolResult:  # fmt: skip
+        """Call ``server.tool`` with a dict and/or keyword arguments; returns a ``ToolResult``."""
+        return self.service.call(target, arguments, kwargs, timeout=timeout, on_progress=on_progress)
+
+    async def acall(
+        self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None,
+        on_progress: ProgressHandler | None = None, **kwargs: Any,
+    ) -> ToolResult:  # fmt: skip
+        """Async twin of ``call`` (top-level ``await`` in a notebook cell)."""
+        return await self.service.acall(target, arguments, kwargs, timeout=timeout, on_progress=on_progress)
+
+    def get_prompt(
+        self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None, **kwargs: Any
+    ) -> PromptResult:
+        """Render ``server.prompt`` with its arguments."""
+        return self.service.get_prompt(target, {**(arguments or {}), **kwargs}, timeout=timeout)
+
+    async def aget_prompt(
+        self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None, **kwargs: Any
+    ) -> PromptResult:
+        """Async twin of ``get_prompt``."""
+        return await self.service.aget_prompt(target, {**(arguments or {}), **kwargs}, timeout=timeout)
+
+    def read(self, server: str, uri: str, *, timeout: float | None = None) -> ResourceResult:
+        """Read a resource (or a filled-in resource template) by URI."""
+        return self.service.read(server, uri, timeout=timeout)
+
+    async def aread(self, server: str, uri: str, *, timeout: float | None = None) -> ResourceResult:
+        """Async twin of ``read``."""
+        return await self.service.aread(server, uri, timeout=timeout)
+
+    def ping(self, server: str | None = None) -> pd.DataFrame:
+        """Round-trip latency per server (reconnecting idle ones)."""
+        return self.listings.ping(self.service.ping(server))
+
+    async def aping(self, server: str | None = None) -> pd.DataFrame:
+        """Async twin of ``ping``."""
+        return self.listings.ping(await self.service.aping(server))
+
+    # ------------------------------------------------------------------ traffic, history, stats
+    def trace(self, server: str | None = None, *, stop: bool = False, limit: int | None = None) -> list[str]:
+        """Record the wire traffic of ``server`` (every server when None); ``stop=True`` ends it.
+
+        ``limit`` bounds each server's buffer (default 10,000 messages). Returns the traced servers."""
+        return self.service.trace(server, stop=stop, limit=limit)
+
+    def traffic(
+        self, server: str | None = None, *, method: str | None = None, kind: str | None = None,
+        errors: bool = False, last: int | None = None,
+    ) -> pd.DataFrame:  # fmt: skip
+        """What crossed the wire while tracing: time, server, direction, kind, method, id,
+        latency_ms (responses, matched to their request), size_bytes, preview, payload."""
+        return self.service.traffic(server, method=method, kind=kind, errors=errors, last=last)
+
+    def history(self, *, server: str | None = None, last: int | None = None) -> pd.DataFrame:
+        """Every call made (secrets masked), oldest first; from the store, so it outlives the kernel."""
+        return self.listings.history(server=server, last=last)
+
+    def stats(self) -> dict[str, Any]:
+        """Connections, calls, errors, calls per server, and the catalog's totals."""
+        return self.listings.stats()
+
+    # ------------------------------------------------------------------ server requests
+    def on_elicitation(self, fn: Callable[..., Any] | str | None) -> Any:
+        """Answer servers' elicitation requests with ``fn(request)`` (or "accept_defaults",
+        "decline", "cancel"; None: ask the user). Set it before connecting: the capability is
+        declared in the handshake. Usable as a decorator."""
+        self.requests.set_hooks(on_elicitation=fn)
+        return fn
+
+    def on_sampling(self, fn: Callable[..., Any] | str | None) -> Any:
+        """Answer servers' sampling requests with ``fn(request)`` (or "model": the chat's model
+        after its approval policy; "deny"). Set it before connecting. Usable as a decorator."""
+        self.requests.set_hooks(on_sampling=fn)
+        return fn
+
+    def set_roots(self, roots: Iterable[str | os.PathLike[str]] | None) -> None:
+        """The roots: what servers are told (roots/list) and where ``file://`` reads may reach
+        (paths or file:// URIs; None: the working directory)."""
+        self.requests.set_hooks(roots=None if roots is None else list(roots))
+
+    # ------------------------------------------------------------------ chat
+    def chat(
+        self, model: str | None = None, servers: list[str] | None = None, system: str | None = None,
+        session: str | None = None, **options: Any,
+    ) -> ChatSession:  # fmt: skip
+        """A chat with a model that may call the tools of ``servers`` (None: every connected one).
+
+        ``session`` names it: the same name (in the same ``room=``) resumes it, also in a new
+        kernel on the same store. Options: ``room``, ``base_url``, ``api_key``, ``approve``
+        ("ask", "auto", "never" or fn(request) -> bool, for tools annotated destructive),
+        ``allow`` (``server.tool`` patterns that never ask), ``ask_for``, ``max_tool_rounds``,
+        ``max_result_chars``, ``token_budget``, ``stream``, ``display``, ``retries``,
+        ``retry_backoff``, ``timeout``; unset ones come from ``mcp_workbench.chat.settings``."""
+        return self.chat_service.chat(model, servers, system, session, **options)
+
+    def chats(self) -> pd.DataFrame:
+        """Every chat session in the store: room, session, id, model, servers, messages, times."""
+        return self.chat_service.chats()
+
+    # ------------------------------------------------------------------ record, replay, map, export
+    @property
+    def cassette(self) -> Cassette | None:
+        """The cassette in use: the one replaying, else the one recording (the chat records model
+        turns through it: ``record_model_turn`` / ``lookup_model_turn``)."""
+        return self.repro.cassette
+
+    def record(self, path: str | Path, servers: str | Iterable[str] | None = None, *, reconnect: bool = True) -> Cassette:
+        """Write every request and response of ``servers`` (None: every server, also ones connected
+        later) to a JSON Lines cassette at ``path`` (replaced), secrets masked. Servers already
+        connected are reconnected so the cassette starts at the handshake (``reconnect=False``
+        keeps them)."""
+        return self.repro.record(path, servers, reconnect=reconnect)
+
+    def stop_recording(self) -> Path | None:
+        """Stop recording; requests still open are written. Returns the cassette's path."""
+        return self.repro.stop_recording()
+
+    def replay(self, path: str | Path, mode: str = "once") -> Cassette:
+        """Serve the servers of a cassette from it: no process is started, no URL reached.
+
+        ``mode="once"``: a request the cassette lacks is an error naming it; ``"new_episodes"``:
+        it goes to the real server and is appended. Connected servers are reconnected."""
+        return self.repro.replay(path, mode)
+
+    def stop_replay(self) -> Path | None:
+        """Stop replaying: connections made from now on reach the real servers."""
+        return self.repro.stop_replay()
+
+    def map(
+        self, target: str, data: Any, /, *, columns: dict[str, Any] | None = None, constants: dict[str, Any] | None = None,
+        concurrency: int = 16, rate_limit: float | None = None, retries: int = 0, retry_delay: float = 0.1,
+        timeout: float | None = None, progress: bool = True, **mapping: Any,
+    ) -> pd.DataFrame:  # fmt: skip
+        """Call ``server.tool`` once per row of ``data``: ``wb.map("demo.add", df, a="col_a", b="col_b")``.
+
+        A keyword names the column for a parameter (or gives a constant that is not a string;
+        string constants go in ``constants=``, clashing names in ``columns=``); parameters named
+        like a column need no keyword. At most ``concurrency`` calls run at once, at most
+        ``rate_limit`` start per second; a failed row is retried ``retries`` times (backoff from
+        ``retry_delay`` s). Returns one row per input row, same index: ``text``, structured
+        fields as columns, ``is_error``, ``error``, ``attempts``, ``duration_ms``."""
+        return self.repro.map(target, data, columns=columns, constants=constants, concurrency=concurrency,
+                              rate_limit=rate_limit, retries=retries, retry_delay=retry_delay, timeout=timeout,
+                              progress=progress, **mapping)  # fmt: skip
+
+    async def amap(
+        self, target: str, data: Any, /, *, columns: dict[str, Any] | None = None, constants: dict[str, Any] | None = None,
+        concurrency: int = 16, rate_limit: float | None = None, retries: int = 0, retry_delay: float = 0.1,
+        timeout: float | None = None, **mapping: Any,
+    ) -> pd.DataFrame:  # fmt: skip
+        """Async twin of ``map`` (no progress bar: the cell's own loop keeps running)."""
+        return await self.repro.amap(target, data, columns=columns, constants=constants, concurrency=concurrency,
+                                     rate_limit=rate_limit, retries=retries, retry_delay=retry_delay,
+                                     timeout=timeout, **mapping)  # fmt: skip
+
+    def export_history(self, path: str | Path, *, server: str | None = None, last: int | None = None) -> Path:
+        """Write the calls of ``history(server=, last=)`` as a runnable Python script."""
+        return self.repro.export_history(path, server=server, last=last)
+
+    # ------------------------------------------------------------------ dashboard
+    def dashboard(self) -> Dashboard:
+        """The ipywidgets dashboard for this workbench (display it: a cell's last value); a new one
+        closes the previous one."""
+        return self.dashboards.open()
+
+    def __repr__(self) -> str:
+        s = self.service.sessions.stats()
+        return f"<Workbench: {s['connected']}/{s['connections']} servers connected, {self.service.log.total} calls>"
 
 
 _workbench: Workbench | None = None
 _workbench_lock = threading.Lock()
 
 
-def workbench(store: str | os.PathLike[str] | None | bool = None) -> Workbench:
+def workbench(store: Store = None) -> Workbench:
     """The process's (the kernel's) one Workbench: the same object on every call.
 
     ``store`` picks the persistent catalog the first time (or switches to another one later).
+    A person is at the kernel: servers' sampling / elicitation / roots requests get the
+    notebook's interactive answers unless hooks say otherwise.
     """
     global _workbench
     if _workbench is None:
         with _workbench_lock:
             if _workbench is None:
-                _workbench = Workbench(store=store)
-                # A person is at the kernel: servers' sampling / elicitation / roots requests get
-                # the notebook's interactive answers unless hooks say otherwise.
-                _workbench.interactive_requests = True
+                _workbench = Workbench(store=store, interactive=True)
                 atexit.register(_close_at_exit, _workbench)
                 return _workbench
     if store is not None and store != _workbench.store:
@@ -51,7 +508,7 @@ def _close_at_exit(wb: Workbench) -> None:
     """Interpreter exit / kernel shutdown: end every server process tree."""
     try:
         wb.close()
-        if wb.catalog_store is not None:
-            wb.catalog_store.close()
+        if wb.catalog_sync is not None:
+            wb.catalog_sync.close()
     except BaseException as exc:  # exiting: report, never raise
         logger.debug("closing at exit failed: %s", exc)

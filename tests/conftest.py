@@ -22,8 +22,8 @@ def wb(tmp_path: Path) -> Iterator[Workbench]:
     bench = Workbench(idle_timeout=None, store=tmp_path / "catalog.sqlite")
     yield bench
     bench.close()
-    if bench.catalog_store is not None:
-        bench.catalog_store.close()
+    if bench.catalog_sync is not None:
+        bench.catalog_sync.close()
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def test_history_and_usage_survive_a_kernel_restart(tmp_path: Path) -> None:
         first.call("demo.add", a=i, b=1)
     first.call("demo.fail")
     first.close()
-    first.catalog_store.close()  # type: ignore[union-attr]
+    first.catalog_sync.close()  # type: ignore[union-attr]
 
     second = _bench(store)  # a new kernel: nothing in memory
     try:
@@ -46,7 +46,7 @@ def test_history_and_usage_survive_a_kernel_restart(tmp_path: Path) -> None:
         assert second.catalog_changes("demo").empty  # same listing as last time
     finally:
         second.close()
-        second.catalog_store.close()  # type: ignore[union-attr]
+        second.catalog_sync.close()  # type: ignore[union-attr]
 
 
 def test_sync_marks_added_removed_and_schema_changes(wb: Workbench) -> None:
@@ -68,18 +68,18 @@ def test_sync_marks_added_removed_and_schema_changes(wb: Workbench) -> None:
     catalog = wb.catalog(server="x", kind=None).set_index("name")
     assert catalog.loc["echo", "status"] == "removed"  # kept, not deleted
     assert catalog.loc["add", "schema_version"] == 2
-    item = wb.catalog_store.repo.get(catalog.loc["add", "id"])  # type: ignore[union-attr]
+    item = wb.catalog_sync.repo.get(catalog.loc["add", "id"])  # type: ignore[union-attr]
     assert set(item.schema["properties"]) == {"a", "b", "sep"}
-    old = wb.catalog_store.repo.schema_history(item.id)  # type: ignore[union-attr]
+    old = wb.catalog_sync.repo.schema_history(item.id)  # type: ignore[union-attr]
     assert old and old[0].schema["properties"]["a"]["type"] == "integer"
     assert set(wb.catalog_changes(since=0)["change"]) == {"added", "removed", "schema_changed"}
 
 
 def test_server_status_follows_the_connection(wb: Workbench) -> None:
-    repo = wb.catalog_store.repo  # type: ignore[union-attr]
+    repo = wb.catalog_sync.repo  # type: ignore[union-attr]
 
     def status() -> tuple[str, str | None]:
-        wb.catalog_store.flush()  # type: ignore[union-attr]
+        wb.catalog_sync.flush()  # type: ignore[union-attr]
         record = repo.get_server("demo")
         return (record.status, record.last_error) if record else ("missing", None)
 
@@ -129,7 +129,7 @@ def test_planted_secret_never_reaches_the_sqlite_file(tmp_path: Path) -> None:
     with pytest.raises(Exception):
         bench.call("demo.add", a=SECRET, b=1)
     bench.close()
-    bench.catalog_store.close()  # type: ignore[union-attr]
+    bench.catalog_sync.close()  # type: ignore[union-attr]
     for path in tmp_path.iterdir():
         assert SECRET.encode() not in path.read_bytes(), path.name
 
@@ -156,5 +156,5 @@ def test_postgresql_store_end_to_end() -> None:
         assert b"echo" in dump.stdout and SECRET.encode() not in dump.stdout
     finally:
         bench.close()
-        bench.catalog_store.close()  # type: ignore[union-attr]
+        bench.catalog_sync.close()  # type: ignore[union-attr]
         _drop_schema(PG or "", schema)

@@ -151,7 +151,7 @@ def test_history_and_stats(demo: Workbench) -> None:
     assert h.iloc[0]["arguments"] == {"a": 1, "b": 2}
     assert (h["duration_ms"] > 0).all()
     stats = demo.stats()
-    assert stats["calls"] == 3 and stats["errors"] == 1 and stats["connections"] == 1 and stats["sessions"] == 1
+    assert stats["calls"] == 3 and stats["errors"] == 1 and stats["connections"] == 1 and stats["connected"] == 1
     tools = demo.tools().set_index("name")
     assert tools.loc["add", "calls"] == 1 and tools.loc["add", "p50_ms"] > 0
 

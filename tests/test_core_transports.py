@@ -45,11 +45,11 @@ def test_headers_from_env_are_resolved_but_never_shown(
     monkeypatch.setenv("MCPWB_TEST_TOKEN", SECRET)
     wb.connect("auth", url=demo_http_url, headers={"Authorization": "Bearer ${env:MCPWB_TEST_TOKEN}"})
     assert wb.call("auth.add", a=1, b=1).value == 2
-    shown = wb.servers().to_string() + repr(wb.registry.get("auth").spec) + json.dumps(
-        wb.registry.get("auth").spec.to_safe_dict()
+    shown = wb.servers().to_string() + repr(wb.server("auth").spec) + json.dumps(
+        wb.server("auth").spec.to_safe_dict()
     )
     assert SECRET not in shown
-    assert "${env:MCPWB_TEST_TOKEN}" in json.dumps(wb.registry.get("auth").spec.to_safe_dict())
+    assert "${env:MCPWB_TEST_TOKEN}" in json.dumps(wb.server("auth").spec.to_safe_dict())
 
 
 def test_unset_env_reference_is_an_error_not_an_empty_string(wb: Workbench, demo_http_url: str) -> None:
@@ -141,5 +141,5 @@ def test_connect_argument_mistakes(wb: Workbench) -> None:
         wb.connect("x")
     with pytest.raises(ConfigError, match="not both"):
         wb.connect("x", command="a", url="http://h")
-    with pytest.raises(Exception, match="unknown option"):
+    with pytest.raises(TypeError, match="unexpected keyword argument .cmd."):  # a typed signature
         wb.connect("x", command="a", cmd="b")

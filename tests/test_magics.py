@@ -52,13 +52,13 @@ def test_connect_stdio_env_cwd_and_inherit_env(ip: InteractiveShell, tmp_path: P
     assert run(ip, "%mcp call envy.env name=MCPWB_KERNEL_ONLY").text == "from-kernel"
     with capture_output() as cap:
         run(ip, "%mcp disconnect envy")
-    assert "disconnected envy" in cap.stdout and "envy" not in wb().registry
+    assert "disconnected envy" in cap.stdout and "envy" not in wb().server_names()
 
 
 def test_connect_url_with_header_and_timeout(ip: InteractiveShell, demo_http_url: str) -> None:
     info = run(ip, f"%mcp connect hdr {demo_http_url} --header X-Trace=abc --timeout 5")
     assert info.transport == "http" and info.tools >= 10
-    assert wb().registry.get("hdr").spec.timeout == 5 and wb().registry.get("hdr").spec.headers == {"X-Trace": "abc"}
+    assert wb().server("hdr").spec.timeout == 5 and wb().server("hdr").spec.headers == {"X-Trace": "abc"}
     run(ip, "%mcp disconnect hdr")
 
 
@@ -73,7 +73,7 @@ def test_config_file_connects_its_servers(ip: InteractiveShell, tmp_path: Path) 
 def test_disconnect_all(demo: InteractiveShell, ip: InteractiveShell) -> None:
     with capture_output() as cap:
         run(ip, "%mcp disconnect --all")
-    assert "demo" in cap.stdout and wb().registry.names() == []
+    assert "demo" in cap.stdout and wb().server_names() == []
     with capture_output() as cap:
         run(ip, "%mcp disconnect --all")
     assert "no server was connected" in cap.stdout

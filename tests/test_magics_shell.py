@@ -61,8 +61,8 @@ def ip_fixture() -> Iterator[InteractiveShell]:
 
 
 def _ensure(ip: InteractiveShell, name: str, line: str) -> None:
-    registry = wb().registry
-    if name not in registry or not registry.get(name).is_open:
+    bench = wb()
+    if name not in bench.server_names() or not bench.server(name).is_open:
         run(ip, f"%mcp connect {name} {line}")
 
 
@@ -133,14 +133,14 @@ def test_unload_closes_what_it_opened_and_autoconnect_reconnects(ip: Interactive
     ip.config.McpWorkbench.autoconnect_config = str(_config_file(tmp_path, "auto"))
     try:
         ip.run_line_magic("unload_ext", "mcp_workbench")
-        assert "gone" not in wb().registry
+        assert "gone" not in wb().server_names()
         assert wait_until(lambda: not (descendants() - before)), "a server process outlived %unload_ext"
         assert "mcp" not in ip.magics_manager.magics["line"]
         assert not [c for c in ip.configurables if isinstance(c, McpWorkbench)]
         assert not [m for m in ip.Completer.custom_matchers if m.matcher_identifier == "mcp_workbench"]
         assert isinstance(ip.run_cell("%mcp servers").error_in_exec, UsageError)
         ip.run_line_magic("load_ext", "mcp_workbench")  # autoconnect_config connects at load
-        assert wb().registry.get("auto").is_open
+        assert wb().server("auto").is_open
     finally:
         ip.config.McpWorkbench.autoconnect_config = ""
         magic(ip).autoconnect_config = ""
@@ -152,7 +152,7 @@ def test_autoconnect_set_later_with_config_connects_now(ip: InteractiveShell, tm
     path = _config_file(tmp_path, "later")
     try:
         run(ip, f"%config McpWorkbench.autoconnect_config = {str(path)!r}")
-        assert wb().registry.get("later").is_open
+        assert wb().server("later").is_open
         assert "later" in magic(ip).opened
     finally:
         magic(ip).autoconnect_config = ""

@@ -11,8 +11,6 @@ from typing import Any
 import nbformat
 import pytest
 
-import mcp_workbench
-from mcp_workbench.repro.api import ReproAPI
 from tests.openai_stub import OpenAIStub, text, tool_calls
 from tests.servers import ROOT, descendants, wait_until
 
@@ -21,14 +19,6 @@ _spec = importlib.util.spec_from_file_location("run_notebook", ROOT / "scripts" 
 assert _spec is not None and _spec.loader is not None
 runner: Any = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(runner)
-
-# Until the lead adds ReproAPI to Workbench's bases, the kernel gets it this way (a no-op after).
-SETUP = (
-    "import mcp_workbench\nfrom mcp_workbench.repro.api import ReproAPI\n"
-    "if not issubclass(mcp_workbench.Workbench, ReproAPI):\n"
-    "    mcp_workbench.Workbench.__bases__ = (ReproAPI, *mcp_workbench.Workbench.__bases__)\n"
-)
-
 
 def test_committed_notebooks_have_no_outputs_a_parameters_cell_and_a_kernelspec() -> None:
     paths = sorted(NOTEBOOKS.glob("*.ipynb"))
@@ -53,8 +43,7 @@ def clean() -> Iterator[None]:
 
 
 def run(name: str, tmp_path: Path, **parameters: Any) -> tuple[Any, str]:
-    setup = None if issubclass(mcp_workbench.Workbench, ReproAPI) else SETUP
-    nb = runner.execute(NOTEBOOKS / name, tmp_path / name, parameters, timeout=120, setup=setup)
+    nb = runner.execute(NOTEBOOKS / name, tmp_path / name, parameters, timeout=120)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors, errors
     return nb, runner.summary(nb)

@@ -128,8 +128,8 @@ def bench(tmp_path: Path) -> Iterator[Callable[..., Workbench]]:
     yield make
     for wb in made:
         wb.close()
-        if wb.catalog_store is not None:
-            wb.catalog_store.close()
+        if wb.catalog_sync is not None:
+            wb.catalog_sync.close()
     assert wait_until(lambda: not (descendants() - before), timeout=10), (
         f"processes left behind after wb.close(): {_commands(descendants() - before)}"
     )

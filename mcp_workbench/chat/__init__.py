@@ -1,20 +1,22 @@
 """Tool-augmented chat: an OpenAI-compatible model calling the connected MCP servers' tools.
 
-``ChatAPI`` gives ``Workbench`` its ``chat`` / ``chats`` / ``on_elicitation`` / ``on_sampling``;
-``settings`` holds the kernel's defaults (``%config McpWorkbench.model`` sets ``settings.model``).
+``ChatService`` is the ``Workbench``'s chat part (``wb.chat`` / ``wb.chats``, and the model that
+answers servers' sampling requests); ``settings`` holds the kernel's defaults
+(``%config McpWorkbench.model`` sets ``settings.model``). The request types a hook receives
+(``SamplingRequest``, ``ElicitationRequest``) live in the core and are re-exported here.
 """
 
 from __future__ import annotations
 
-from .api import ChatAPI
+from ..core.elicitation import ElicitationRequest
+from ..core.requests import SamplingRequest
+from .api import ChatService
 from .approval import ApprovalRequest
-from .elicit import ElicitationRequest
-from .handlers import SamplingRequest
 from .reply import Reply, ToolCall, Usage
 from .session import ChatSession
 from .settings import DEFAULT_MODEL, ChatError, ChatSettings, ModelError, settings
 
 __all__ = [
-    "DEFAULT_MODEL", "ApprovalRequest", "ChatAPI", "ChatError", "ChatSession", "ChatSettings",
+    "DEFAULT_MODEL", "ApprovalRequest", "ChatError", "ChatService", "ChatSession", "ChatSettings",
     "ElicitationRequest", "ModelError", "Reply", "SamplingRequest", "ToolCall", "Usage", "settings",
 ]  # fmt: skip

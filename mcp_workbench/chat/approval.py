@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .channel import Channel, call_hook
+from ..core.requests import call_hook
+from .channel import Channel
 from .tools import BoundTool
 
 _YES = {"y", "yes", "ok", "allow", "approve"}

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import builtins
 import concurrent.futures
-import inspect
 import queue
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -27,15 +26,6 @@ _CANCEL_GRACE_S = 2.0
 def ask_input(question: str) -> str:
     """The interactive default: ``input()`` as installed now (ipykernel replaces it per cell)."""
     return builtins.input(question)
-
-
-async def call_hook(fn: Callable[..., Any], *args: Any) -> Any:
-    """Call user code from the loop: coroutine functions awaited, plain ones in a worker thread
-    (so they may block, ask, or make sync workbench calls)."""
-    if inspect.iscoroutinefunction(fn):
-        return await fn(*args)
-    result = await asyncio.to_thread(fn, *args)
-    return await result if inspect.isawaitable(result) else result
 
 
 class Channel:

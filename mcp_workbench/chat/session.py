@@ -100,20 +100,21 @@ class ChatSession:
 
     # ------------------------------------------------------------------ the loop
     async def _tools(self) -> ToolMap:
-        registry = self._wb.registry
-        names = registry.names() if self.servers is None else self.servers
-        conns = []
+        wb = self._wb
+        known = wb.server_names()
+        names = known if self.servers is None else self.servers
+        servers = []
         for name in names:
-            conn = registry.lookup(name)
-            if conn is None:
+            if name not in known:
                 raise ChatError(
                     f"chat {self.name!r} uses server {name!r}, which is not connected: connect it "
                     f"(wb.connect({name!r}, ...)) or change chat.servers"
                 )
-            if not conn.is_open:
-                await conn.open()  # idle-closed: reopen, as a call would
-            conns.append(conn)
-        return ToolMap(conns)
+            server = wb.server(name)
+            if not server.is_open:
+                await wb.aopen(name)  # idle-closed: reopen, as a call would
+            servers.append(server)
+        return ToolMap(servers)
 
     async def _append(self, message: Message) -> None:
         self._history.append(message)

@@ -13,7 +13,7 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from .auth.settings import parse_auth
 from ..errors import ConfigError
@@ -25,17 +25,8 @@ from .secrets import (
     register_secret,
     register_secrets,
 )
+from .transports import TRANSPORTS, TransportKind, transport_kind
 
-Transport = Literal["stdio", "http", "sse"]
-
-_TRANSPORT_ALIASES: dict[str, Transport] = {
-    "stdio": "stdio",
-    "http": "http",
-    "streamable-http": "http",
-    "streamable_http": "http",
-    "streamablehttp": "http",
-    "sse": "sse",
-}
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 # ${env:VAR} (VS Code, this project) and ${VAR} / ${VAR:-default} (Claude Code, shells).
 _ENV_REF = re.compile(r"\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -53,20 +44,9 @@ def check_server_name(name: str) -> str:
     return name
 
 
-def normalize_transport(value: str | None, *, url: str | None, command: str | None) -> Transport:
-    """Map the many spellings config files use to one of stdio / http / sse."""
-    if value is None:
-        if command and url:
-            raise ConfigError("give either a command (stdio) or a url (HTTP/SSE), not both")
-        if command:
-            return "stdio"
-        if url:
-            return "http"
-        raise ConfigError("a server needs a command (stdio) or a url (Streamable HTTP / SSE)")
-    key = str(value).strip().lower()
-    if key not in _TRANSPORT_ALIASES:
-        raise ConfigError(f"unknown transport {value!r}: use 'stdio', 'http' (Streamable HTTP) or 'sse'")
-    return _TRANSPORT_ALIASES[key]
+def normalize_transport(value: str | None, *, url: str | None, command: str | None) -> str:
+    """Map the many spellings config files use to a name of the transport table."""
+    return transport_kind(value, url=url, command=command).name
 
 
 def _resolved_references(text: str, where: str) -> str:
@@ -103,7 +83,7 @@ class ServerSpec:
     """One server: a stdio command, or a Streamable HTTP / SSE URL. Values as written."""
 
     name: str
-    transport: Transport
+    transport: str  # a name of core.transports.TRANSPORTS
     command: str | None = None
     args: tuple[str, ...] = ()
     env: dict[str, str] | None = None
@@ -137,19 +117,21 @@ class ServerSpec:
     ) -> ServerSpec:
         """Validate user input into a spec; every mistake is a one-line ``ConfigError``."""
         check_server_name(name)
-        kind = normalize_transport(transport, url=url, command=command)
-        if kind == "stdio":
+        entry = transport_kind(transport, url=url, command=command)
+        kind = entry.name
+        if entry.target == "command":
             if not command or not isinstance(command, str):
-                raise ConfigError(f"server {name!r}: a stdio server needs command='...'")
+                raise ConfigError(f"server {name!r}: a {kind} server needs command='...'")
             if url:
-                raise ConfigError(f"server {name!r}: a stdio server takes a command, not a url")
+                raise ConfigError(f"server {name!r}: a {kind} server takes a command, not a url")
             if headers:
-                raise ConfigError(f"server {name!r}: headers are for HTTP/SSE servers; use env= for stdio")
+                raise ConfigError(f"server {name!r}: headers are for URL servers; use env= for {kind}")
         else:
+            schemes = tuple(f"{s}://" for s in entry.schemes)
             if not url or not isinstance(url, str):
-                raise ConfigError(f"server {name!r}: transport {kind!r} needs url='http://...'")
-            if not url.startswith(("http://", "https://", "${")):
-                raise ConfigError(f"server {name!r}: url must start with http:// or https://, got {url!r}")
+                raise ConfigError(f"server {name!r}: transport {kind!r} needs {entry.example}")
+            if not url.startswith((*schemes, "${")):
+                raise ConfigError(f"server {name!r}: url must start with {' or '.join(schemes)}, got {url!r}")
             if command:
                 raise ConfigError(f"server {name!r}: an {kind} server takes a url, not a command")
         if args is not None and (isinstance(args, str) or not all(isinstance(a, str) for a in args)):
@@ -163,8 +145,8 @@ class ServerSpec:
             if value is not None and (not isinstance(value, (int, float)) or value <= 0):
                 raise ConfigError(f"server {name!r}: {label} must be a positive number of seconds")
         settings = parse_auth(auth, where=f"server {name!r}")
-        if settings is not None and kind == "stdio":
-            raise ConfigError(f"server {name!r}: auth= is for HTTP/SSE servers (OAuth); a stdio server takes env=")
+        if settings is not None and entry.target == "command":
+            raise ConfigError(f"server {name!r}: auth= is for URL servers (OAuth); a {kind} server takes env=")
         if settings is not None and settings.interactive_sign_in and connect_timeout is None:
             connect_timeout = DEFAULT_CONNECT_TIMEOUT_S + settings.timeout  # the user may be signing in
         if isinstance(auth, dict):  # a client_secret written inline (not as ${env:VAR}) is a secret
@@ -230,9 +212,19 @@ class ServerSpec:
             auth=auth,
         )
 
+    @property
+    def kind(self) -> TransportKind:
+        """This spec's entry in the transport table."""
+        return TRANSPORTS[self.transport]
+
+    @property
+    def runs_command(self) -> bool:
+        """True for a server the workbench starts (a local process), False for one it reaches by URL."""
+        return self.kind.target == "command"
+
     def describe(self) -> str:
         """A one-line, secret-free description (command line or URL)."""
-        if self.transport == "stdio":
+        if self.runs_command:
             return " ".join([self.command or "", *self.args]).strip()
         return mask(self.url or "")
 

@@ -61,10 +61,6 @@ class ClientCallbacks:
     list_roots: Any = None
 
 
-class _ServerDied(Exception):
-    """Internal: raised into in-flight requests when the server process is gone."""
-
-
 class Connection:
     """One server connection; every coroutine here runs on the engine loop."""
 
@@ -157,7 +153,7 @@ class Connection:
             raise
         loop = asyncio.get_running_loop()
         self._override = self._transport_override(spec) if self._transport_override is not None else None
-        if spec.transport == "stdio" and self._override is None:
+        if spec.runs_command and self._override is None:
             self.stderr = StderrCapture(
                 self.name,
                 on_eof=lambda: loop.call_soon_threadsafe(self._on_process_exit, generation),
@@ -434,7 +430,7 @@ class Connection:
         limit = self.timeout if timeout is None else timeout
         return await self.request(
             lambda c: c.call_tool(name, arguments, read_timeout_seconds=limit, progress_callback=progress),
-            timeout=timeout,
+            timeout=limit,  # worked out once, here
             what=f"tool {name!r}",
             sdk_timeout=True,
         )
@@ -495,7 +491,7 @@ class Connection:
 
     def _start_error(self, exc: BaseException) -> str:
         base = f"could not connect to {self.name!r} ({self.spec.describe()}): {_describe(exc)}"
-        if self.spec.transport == "stdio":
+        if self.spec.runs_command:
             base = self._with_stderr(base)
             if self.spec.env is None and not self.spec.inherit_env:
                 base += " (stdio servers get a minimal environment: pass env={...} or inherit_env=True)"

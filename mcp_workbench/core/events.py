@@ -1,8 +1,10 @@
-"""A small synchronous event emitter shared by the connection, registry and service layers.
+"""The project's one synchronous event emitter: the connection, registry and service layers
+and the catalog repository each own one, with their own event names.
 
 Handlers run in the thread that emits: for connection events that is the engine thread, so a
 handler must be quick and must not make blocking workbench calls (use the async twins or hand
-the work to another thread). A failing handler is logged, never allowed to break a call.
+the work to another thread). A failing handler is logged, never allowed to break a call. Each
+handler gets its own copy of the payload, so one handler's edits never reach the next.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import logging
 import threading
 from collections.abc import Callable
 from typing import Any
+
+from ..errors import UnknownEventError
 
 logger = logging.getLogger("mcp_workbench.events")
 
@@ -29,17 +33,22 @@ Handler = Callable[[dict[str, Any]], Any]
 
 
 class EventEmitter:
-    """``on(event, handler)`` / ``off`` / ``emit``; handlers get one payload dict."""
+    """``on(event, handler)`` / ``off`` / ``emit``; handlers get one payload dict.
 
-    def __init__(self, events: tuple[str, ...] = EVENTS) -> None:
+    ``event_key`` names the payload key that carries the event's name (``"event"``, so one
+    handler can serve several events); None passes payloads exactly as emitted.
+    """
+
+    def __init__(self, events: tuple[str, ...] = EVENTS, *, event_key: str | None = "event") -> None:
         self._known = set(events)
+        self._event_key = event_key
         self._handlers: dict[str, list[Handler]] = {}
         self._lock = threading.Lock()
 
     def on(self, event: str, handler: Handler) -> Callable[[], None]:
         """Subscribe; returns a function that unsubscribes."""
         if event not in self._known:
-            raise ValueError(f"unknown event {event!r}; known events: {', '.join(sorted(self._known))}")
+            raise UnknownEventError(f"unknown event {event!r}; known events: {', '.join(sorted(self._known))}")
         if not callable(handler):
             raise TypeError("handler must be callable with one argument (the event payload dict)")
         with self._lock:
@@ -59,9 +68,9 @@ class EventEmitter:
         handlers = self._handlers.get(event)
         if not handlers:
             return
-        payload = {"event": event, **payload}
-        for handler in handlers:
+        key = self._event_key
+        for handler in handlers:  # a copy-on-write list: safe to iterate while others subscribe
             try:
-                handler(payload)
+                handler({key: event, **payload} if key is not None else dict(payload))
             except Exception:
                 logger.exception("handler %r for event %r failed", handler, event)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import statistics
 import threading
-import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,7 +80,3 @@ class CallLog:
     def snapshot(self) -> list[CallRecord]:
         with self._lock:
             return list(self.records)
-
-    @staticmethod
-    def now() -> float:
-        return time.time()

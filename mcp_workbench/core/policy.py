@@ -8,7 +8,7 @@ directory when none are configured, the same default the roots servers are told 
 path was allowed one by one, or ``allow_outside_roots`` is set. Other schemes are not files and
 pass untouched.
 
-    wb.resource_policy.roots = ["~/project", "file:///data"]
+    wb.set_roots(["~/project", "file:///data"])       # also what servers are told (roots/list)
     wb.resource_policy.allow("/etc/hosts")            # one path, exactly
     wb.resource_policy.allow_outside_roots = True      # every file (not recommended)
 """
@@ -34,17 +34,41 @@ class ResourcePolicy:
 
     def __init__(self, roots: Iterable[str | os.PathLike[str]] | None = None, *, allow_outside_roots: bool = False):
         self.roots: list[str | os.PathLike[str]] | None = None if roots is None else list(roots)
+        self.server_roots: dict[str, list[str | os.PathLike[str]]] = {}  # connect(..., roots=) per server
         self.allow_outside_roots = allow_outside_roots
         self._allowed: set[str] = set()
+
+    def set_roots(self, roots: Iterable[str | os.PathLike[str]] | None, server: str | None = None) -> None:
+        """The roots of every server (``server`` None), or of one; None: back to the default."""
+        if server is None:
+            self.roots = None if roots is None else list(roots)
+        elif roots is None:
+            self.server_roots.pop(server, None)
+        else:
+            self.server_roots[server] = list(roots)
+
+    def roots_for(self, server: str | None) -> list[str | os.PathLike[str]] | None:
+        """What ``server`` is told (and may be read from): its own roots, else everyone's (None: the cwd)."""
+        own = self.server_roots.get(server) if server is not None else None
+        return own if own is not None else self.roots
 
     def allow(self, path_or_uri: str | os.PathLike[str]) -> None:
         """Allow one file outside the roots (the exact path, after normalisation)."""
         self._allowed.add(_local_path(os.fspath(path_or_uri)))
 
-    def root_paths(self) -> list[str]:
-        """The roots as absolute, normalised local paths."""
-        roots = [Path.cwd()] if self.roots is None else self.roots
-        return [_local_path(os.fspath(r)) for r in roots]
+    def root_paths(self, server: str | None = None) -> list[str]:
+        """The roots (of ``server``) as absolute, normalised local paths; only local ones count."""
+        roots = self.roots_for(server)
+        paths = []
+        for r in [Path.cwd()] if roots is None else roots:
+            text = os.fspath(r)
+            if "://" in text and not text.lower().startswith("file:"):
+                continue  # a non-file root names no local directory
+            try:
+                paths.append(_local_path(text))
+            except ValueError:
+                continue
+        return paths
 
     def check(self, server: str, uri: str) -> None:
         """Raise ``ResourceRefusedError`` when ``uri`` is a file outside the roots."""
@@ -56,12 +80,12 @@ class ResourcePolicy:
             path = _local_path(uri)
         except ValueError as exc:
             raise ResourceRefusedError(f"{server}: refused to read {uri!r}: {exc}") from None
-        if path in self._allowed or any(_inside(path, root) for root in self.root_paths()):
+        if path in self._allowed or any(_inside(path, root) for root in self.root_paths(server)):
             return
-        roots = ", ".join(self.root_paths()) or "(none)"
+        roots = ", ".join(self.root_paths(server)) or "(none)"
         raise ResourceRefusedError(
             f"{server}: refused to read {uri!r}: it is outside the roots ({roots}); allow it with "
-            f"wb.resource_policy.allow({path!r}) or add a root to wb.resource_policy.roots"
+            f"wb.resource_policy.allow({path!r}) or add a root with wb.set_roots([...])"
         )
 
 

@@ -7,7 +7,9 @@ suggestions runs only when a lookup fails.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from typing import Any
 
 from .connection import Connection
 from ..errors import ServerNotFoundError, ToolNotFoundError
@@ -97,6 +99,44 @@ class Registry:
             raise ToolNotFoundError(
                 f"server {connection.name!r} has no {kind} {name!r}{_suggest(name, list(items))}"
             )
+
+
+class ServerView:
+    """A read-only view of one server, for the layers outside the core (widgets, magics, chat,
+    export): what it is, its state, and what it offers, never the connection's controls."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+
+    name = property(lambda self: self._conn.name, doc="the server's name in the workbench")
+    spec = property(lambda self: self._conn.spec, doc="how it is started or reached (``ServerSpec``, values as written)")
+    transport = property(lambda self: self._conn.spec.transport, doc="a name of ``core.transports.TRANSPORTS``")
+    status = property(lambda self: self._conn.status, doc="connected | connecting | disconnected | idle | error")
+    is_open = property(lambda self: self._conn.is_open, doc="True while a live session is open")
+    last_error = property(lambda self: self._conn.last_error, doc="why the last connect or session failed")
+    connected_at = property(lambda self: self._conn.connected_at, doc="epoch seconds of the last connect")
+    in_flight = property(lambda self: self._conn.in_flight, doc="requests running now")
+    server_info = property(lambda self: self._conn.server_info, doc="the server's name and version")
+    protocol_version = property(lambda self: self._conn.protocol_version, doc="the negotiated protocol version")
+    capabilities = property(lambda self: self._conn.capabilities, doc="what the server advertised")
+    instructions = property(lambda self: self._conn.instructions, doc="the server's instructions, if any")
+    resources = property(lambda self: tuple(self._conn.resources), doc="the resources listed")
+    templates = property(lambda self: tuple(self._conn.templates), doc="the resource templates listed")
+
+    @property
+    def tools(self) -> Mapping[str, Any]:
+        """The tools listed, by name."""
+        return MappingProxyType(self._conn.tools)
+
+    @property
+    def prompts(self) -> Mapping[str, Any]:
+        """The prompts listed, by name."""
+        return MappingProxyType(self._conn.prompts)
+
+    def __repr__(self) -> str:
+        return f"<ServerView {self.name} ({self.transport}, {self.status})>"
 
 
 def _items(connection: Connection, kind: str) -> dict[str, object]:

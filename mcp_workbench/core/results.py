@@ -252,8 +252,3 @@ class ResourceResult:
             body = _html_pre(self.text)
         head = f'<div style="font-size:smaller;color:#666">{html.escape(self.server)} {html.escape(mask_text(self.uri))}</div>'
         return {"text/plain": repr(self), "text/html": head + body}
-
-
-def masked_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
-    """Arguments as they may be shown or stored: secret keys and known secret values masked."""
-    return mask(arguments)

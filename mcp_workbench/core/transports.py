@@ -1,9 +1,15 @@
-"""Build the SDK transport for a resolved spec, and capture a stdio server's stderr.
+"""The transport table, the SDK transport for a resolved spec, and a stdio server's stderr.
+
+``TRANSPORTS`` is the one place a transport is declared: its name, the spellings config files
+use, whether it takes a command or a URL (and which URL schemes), the ``%mcp connect`` flag
+that selects it, and the function that builds it. The spec validation (``config``), the
+``connect`` magic, the dashboard's connect form and the history export all read it, so a new
+transport is one entry here.
 
 The SDK's ``Client`` accepts any transport context manager; building it here (rather than
 passing ``StdioServerParameters`` or a URL) lets us give stdio servers a stderr pipe we read
 ourselves (its tail goes into error messages; its end tells us the process exited), and give
-HTTP servers headers and timeouts.
+HTTP servers headers and timeouts. The SDK's client modules load on first connect.
 """
 
 from __future__ import annotations
@@ -14,16 +20,17 @@ import threading
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, Literal
 
-from mcp.client.sse import sse_client
-from mcp.client.stdio import StdioServerParameters, stdio_client
-from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._httpx_utils import create_mcp_http_client
-
-from .config import ServerSpec
+from ..errors import ConfigError
 from .secrets import mask_text
+
+if TYPE_CHECKING:
+    from mcp.client.stdio import StdioServerParameters
+
+    from .config import ServerSpec
 
 STDERR_TAIL_LINES = 200
 
@@ -81,6 +88,8 @@ class StderrCapture:
 
 def stdio_parameters(spec: ServerSpec) -> StdioServerParameters:
     """The SDK's parameters; ``inherit_env`` passes the kernel's whole environment."""
+    from mcp.client.stdio import StdioServerParameters
+
     env: dict[str, str] | None = dict(spec.env) if spec.env else None
     if spec.inherit_env:
         env = {**os.environ, **(env or {})}
@@ -104,6 +113,8 @@ def _http_client(headers: dict[str, str] | None = None, timeout: Any = None, aut
     import httpx2
 
     if timeout is None:
+        from mcp.shared._httpx_utils import create_mcp_http_client
+
         return create_mcp_http_client(headers=headers, auth=auth)  # pragma: no cover - SDK defaults
     if auth is None:
         client = httpx2.AsyncClient
@@ -124,8 +135,9 @@ def _auth(spec: ServerSpec) -> Any:
 
 
 @asynccontextmanager
-async def _http_transport(spec: ServerSpec) -> AsyncIterator[Any]:
+async def _http_transport(spec: ServerSpec, stderr: StderrCapture | None = None) -> AsyncIterator[Any]:
     import httpx2
+    from mcp.client.streamable_http import streamable_http_client
 
     timeout = httpx2.Timeout(spec.connect_timeout, read=max(spec.timeout or 0.0, 300.0))
     async with _http_client(headers=spec.headers, timeout=timeout, auth=_auth(spec)) as http:
@@ -133,14 +145,70 @@ async def _http_transport(spec: ServerSpec) -> AsyncIterator[Any]:
             yield streams
 
 
+def _stdio_transport(spec: ServerSpec, stderr: StderrCapture | None) -> Any:
+    from mcp.client.stdio import stdio_client
+
+    assert stderr is not None
+    return stdio_client(stdio_parameters(spec), errlog=stderr.writer)
+
+
+def _sse_transport(spec: ServerSpec, stderr: StderrCapture | None = None) -> Any:
+    from mcp.client.sse import sse_client
+
+    return sse_client(
+        spec.url or "", headers=spec.headers, timeout=spec.connect_timeout, httpx_client_factory=_http_client,
+        auth=_auth(spec),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TransportKind:
+    """One transport: how it is named, what it connects to, and how it is built."""
+
+    name: str  # the spec's ``transport`` value
+    label: str  # what people call it
+    target: Literal["command", "url"]
+    build: Callable[[ServerSpec, StderrCapture | None], Any]
+    aliases: tuple[str, ...] = ()  # other spellings config files use
+    schemes: tuple[str, ...] = ()  # URL schemes it takes; the first kind listing a scheme is its default
+    flag: str | None = None  # the ``%mcp connect`` flag that selects it for a URL
+    deprecated: bool = False
+
+    @property
+    def example(self) -> str:
+        return "command='python', args=['-m', 'pkg']" if self.target == "command" else f"url='{self.schemes[0]}://...'"
+
+
+TRANSPORTS: dict[str, TransportKind] = {
+    kind.name: kind
+    for kind in (
+        TransportKind("stdio", "stdio", "command", _stdio_transport),
+        TransportKind("http", "Streamable HTTP", "url", _http_transport,
+                      aliases=("streamable-http", "streamable_http", "streamablehttp"), schemes=("http", "https")),
+        TransportKind("sse", "SSE", "url", _sse_transport, schemes=("http", "https"), flag="--sse", deprecated=True),
+    )
+}  # fmt: skip
+
+
+def transport_kind(value: str | None, *, url: str | None, command: str | None) -> TransportKind:
+    """The table entry for a spelling (or, when None, for what is given: a command or a URL)."""
+    if value is None:
+        if command and url:
+            raise ConfigError("give either a command (stdio) or a url (HTTP/SSE), not both")
+        if command:
+            return next(k for k in TRANSPORTS.values() if k.target == "command")
+        if url:
+            scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+            return next((k for k in TRANSPORTS.values() if scheme in k.schemes), TRANSPORTS["http"])
+        raise ConfigError("a server needs a command (stdio) or a url (Streamable HTTP / SSE)")
+    key = str(value).strip().lower()
+    for kind in TRANSPORTS.values():
+        if key == kind.name or key in kind.aliases:
+            return kind
+    names = ", ".join(f"{k.name!r} ({k.label})" if k.label != k.name else repr(k.name) for k in TRANSPORTS.values())
+    raise ConfigError(f"unknown transport {value!r}: use {names}")
+
+
 def build_transport(spec: ServerSpec, stderr: StderrCapture | None) -> Any:
     """The transport context manager for a *resolved* spec."""
-    if spec.transport == "stdio":
-        assert stderr is not None
-        return stdio_client(stdio_parameters(spec), errlog=stderr.writer)
-    if spec.transport == "sse":
-        return sse_client(
-            spec.url or "", headers=spec.headers, timeout=spec.connect_timeout, httpx_client_factory=_http_client,
-            auth=_auth(spec),
-        )  # fmt: skip
-    return _http_transport(spec)
+    return TRANSPORTS[spec.transport].build(spec, stderr)

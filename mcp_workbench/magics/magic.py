@@ -210,7 +210,7 @@ class McpWorkbench(Magics, Configurable):
 
     def dispatch(self, invocation: Invocation) -> Any:
         """Run a parsed invocation; workbench errors become one-line usage errors."""
-        command = cmd.find(invocation.command)
+        command = cmd.COMMANDS[invocation.command]  # parse_line found it (with suggestions); a lookup now
         try:
             return command.run(self, invocation.values, invocation.cell)
         except WorkbenchError as exc:
@@ -219,7 +219,7 @@ class McpWorkbench(Magics, Configurable):
     def close(self) -> None:
         """Close every server this extension connected (unload)."""
         for name in sorted(self.opened):
-            if name in self.wb.registry:
+            if name in self.wb.server_names():
                 try:
                     self.wb.disconnect(name)
                 except WorkbenchError:

@@ -1,16 +1,14 @@
-"""``ReproAPI``: the reproducibility methods of ``Workbench`` (a mixin the facade inherits).
+"""``Repro``: the reproducibility part of the ``Workbench``.
 
 record / replay cassettes, tools mapped over DataFrames, and history exported as a script. It
-uses the facade's ``engine``, ``registry``, ``monitor``, ``on``, ``reconnect``, ``acall``,
-``history``, ``tool`` and ``transport_override``; its own state is made on first use, so the
-facade's ``__init__`` needs no change. ``repro(wb)`` gives these methods on any ``Workbench``,
-also one whose class does not inherit them yet.
+is handed the workbench (whose public API it calls: ``reconnect``, ``acall``, ``tool``,
+``history``, ``on``, ``server_names``, ``server``) and the connection service, whose two hooks it
+uses: the traffic monitor's taps (recording) and ``transport_override`` (replay).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,15 +22,6 @@ from .recorder import ServerRecorder
 from .replay import Replayer
 
 
-@dataclass
-class ReproState:
-    recording: Cassette | None = None
-    recorders: dict[str, ServerRecorder] = field(default_factory=dict)
-    unsubscribe: Callable[[], None] | None = None
-    replaying: Cassette | None = None
-    previous_override: Any = None
-
-
 def _names(servers: str | Iterable[str] | None) -> list[str] | None:
     if servers is None:
         return None
@@ -40,68 +29,60 @@ def _names(servers: str | Iterable[str] | None) -> list[str] | None:
     return [n.strip() for n in names if n.strip()]
 
 
-if TYPE_CHECKING:  # what the mixin expects of the class it joins
-    from ..core.service import WorkbenchCore as _Facade
-else:
-    _Facade = object
+if TYPE_CHECKING:
+    from ..core.service import ServerService
+    from ..facade import Workbench
 
 
-class ReproAPI(_Facade):
-    """``wb.record`` / ``replay`` / ``stop_recording`` / ``stop_replay`` / ``map`` / ``amap`` /
-    ``export_history`` and ``wb.cassette``."""
+class Repro:
+    """``record`` / ``replay`` / ``stop_recording`` / ``stop_replay`` / ``map`` / ``amap`` /
+    ``export_history`` and ``cassette``, for one workbench."""
 
-    @property
-    def _repro(self) -> ReproState:
-        home = self.__dict__.get("_repro_target_", self).__dict__  # on the workbench, also via repro(wb)
-        state = home.get("_repro_state_")
-        if state is None:
-            state = home["_repro_state_"] = ReproState()
-        return state
+    def __init__(self, wb: Workbench, service: ServerService) -> None:
+        self._wb = wb
+        self._service = service
+        self.recording: Cassette | None = None
+        self.recorders: dict[str, ServerRecorder] = {}
+        self._unsubscribe: Callable[[], None] | None = None
+        self.replaying: Cassette | None = None
+        self._previous_override: Any = None
 
     @property
     def cassette(self) -> Cassette | None:
-        """The cassette in use: the one replaying, else the one recording (the chat records model
-        turns through it: ``record_model_turn`` / ``lookup_model_turn``)."""
-        return self._repro.replaying or self._repro.recording
+        """The cassette in use: the one replaying, else the one recording."""
+        return self.replaying or self.recording
 
     # ------------------------------------------------------------------ record
     def record(self, path: str | Path, servers: str | Iterable[str] | None = None, *, reconnect: bool = True) -> Cassette:
-        """Write every request and response of ``servers`` (None: every server, also ones connected
-        later) to a JSON Lines cassette at ``path`` (replaced), secrets masked.
-
-        A replay starts at the handshake, so servers already connected are reconnected
-        (``reconnect=False`` keeps them, and their handshake stays out of the cassette)."""
         self.stop_recording()
         names = _names(servers)
-        state = self._repro
-        cassette = state.recording = Cassette.create(path, names)
+        monitor, wb = self._service.monitor, self._wb
+        cassette = self.recording = Cassette.create(path, names)
 
         def attach(name: str) -> None:
-            if name not in state.recorders and cassette.covers(name):
-                recorder = state.recorders[name] = ServerRecorder(cassette, name)
-                self.monitor.tap_for(name).add(recorder.observe)
+            if name not in self.recorders and cassette.covers(name):
+                recorder = self.recorders[name] = ServerRecorder(cassette, name)
+                monitor.tap_for(name).add(recorder.observe)
 
-        for name in names if names is not None else [*self.registry.names(), *self.monitor.taps]:
+        for name in names if names is not None else [*wb.server_names(), *monitor.taps]:
             attach(name)
         if names is None:
-            state.unsubscribe = self.on("server_added", lambda event: attach(event["server"]))
+            self._unsubscribe = wb.on("server_added", lambda event: attach(event["server"]))
         if reconnect:
-            for name in list(state.recorders):
-                if name in self.registry and self.registry.get(name).status == "connected":
-                    self.reconnect(name)
+            for name in list(self.recorders):
+                if name in wb.server_names() and wb.server(name).status == "connected":
+                    wb.reconnect(name)
         return cassette
 
     def stop_recording(self) -> Path | None:
-        """Stop recording; requests still open (subscriptions) are written. Returns the cassette's path."""
-        state = self._repro
-        if state.unsubscribe is not None:
-            state.unsubscribe()
-            state.unsubscribe = None
-        for name, recorder in list(state.recorders.items()):
-            self.monitor.tap_for(name).remove(recorder.observe)
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        for name, recorder in list(self.recorders.items()):
+            self._service.monitor.tap_for(name).remove(recorder.observe)
             recorder.flush()
-        state.recorders.clear()
-        cassette, state.recording = state.recording, None
+        self.recorders.clear()
+        cassette, self.recording = self.recording, None
         if cassette is None:
             return None
         cassette.close()
@@ -109,29 +90,22 @@ class ReproAPI(_Facade):
 
     # ------------------------------------------------------------------ replay
     def replay(self, path: str | Path, mode: str = "once") -> Cassette:
-        """Serve the servers of a cassette from it: no process is started, no URL reached.
-
-        ``mode="once"``: a request the cassette lacks is an error naming it; ``"new_episodes"``:
-        it goes to the real server and is appended. Servers already connected are reconnected
-        so they are served from the cassette too."""
         self.stop_replay()
         cassette = Cassette.load(path, mode)
-        state = self._repro
-        state.replaying, state.previous_override = cassette, self.transport_override
-        self.transport_override = Replayer(cassette).override
-        for name in self.registry.names():
-            if self.registry.get(name).status == "connected" and (cassette.covers(name) or mode == "new_episodes"):
-                self.reconnect(name)
+        service, wb = self._service, self._wb
+        self.replaying, self._previous_override = cassette, service.transport_override
+        service.transport_override = Replayer(cassette).override
+        for name in wb.server_names():
+            if wb.server(name).status == "connected" and (cassette.covers(name) or mode == "new_episodes"):
+                wb.reconnect(name)
         return cassette
 
     def stop_replay(self) -> Path | None:
-        """Stop replaying: connections made from now on reach the real servers."""
-        state = self._repro
-        cassette, state.replaying = state.replaying, None
+        cassette, self.replaying = self.replaying, None
         if cassette is None:
             return None
-        self.transport_override = state.previous_override
-        state.previous_override = None
+        self._service.transport_override = self._previous_override
+        self._previous_override = None
         cassette.close()
         return cassette.path
 
@@ -141,19 +115,11 @@ class ReproAPI(_Facade):
         concurrency: int = 16, rate_limit: float | None = None, retries: int = 0, retry_delay: float = 0.1,
         timeout: float | None = None, progress: bool = True, **mapping: Any,
     ) -> pd.DataFrame:  # fmt: skip
-        """Call ``server.tool`` once per row of ``data``: ``wb.map("demo.add", df, a="col_a", b="col_b")``.
-
-        A keyword names the column for a parameter (or gives a constant that is not a string;
-        string constants go in ``constants=``, clashing names in ``columns=``); parameters named
-        like a column need no keyword. At most ``concurrency`` calls run at once, at most
-        ``rate_limit`` start per second; a failed row is retried ``retries`` times (backoff from
-        ``retry_delay`` s). Returns one row per input row, same index: ``text``, structured
-        fields as columns, ``is_error``, ``error``, ``attempts``, ``duration_ms``."""
         frame, rows = self._map_rows(target, data, columns, constants, mapping)
         shell = _shell() if progress else None
-        with CallProgress(shell, f"map {target} over {len(rows)} rows", delay=0.2) as bar:
-            outcomes = self.engine.run(batch.run_rows(
-                self, target, rows, concurrency=concurrency, rate_limit=rate_limit, retries=retries,
+        with CallProgress(shell, f"map {target} over {len(rows)} rows", submit=self._wb.submit, delay=0.2) as bar:
+            outcomes = self._wb.engine.run(batch.run_rows(
+                self._wb, target, rows, concurrency=concurrency, rate_limit=rate_limit, retries=retries,
                 retry_delay=retry_delay, timeout=timeout, on_done=bar.handler,
             ))  # fmt: skip
         return batch.outcomes_frame(outcomes, frame.index)
@@ -163,10 +129,9 @@ class ReproAPI(_Facade):
         concurrency: int = 16, rate_limit: float | None = None, retries: int = 0, retry_delay: float = 0.1,
         timeout: float | None = None, **mapping: Any,
     ) -> pd.DataFrame:  # fmt: skip
-        """Async twin of ``map`` (no progress bar: the cell's own loop keeps running)."""
         frame, rows = self._map_rows(target, data, columns, constants, mapping)
-        outcomes = await self.engine.arun(batch.run_rows(
-            self, target, rows, concurrency=concurrency, rate_limit=rate_limit, retries=retries,
+        outcomes = await self._wb.engine.arun(batch.run_rows(
+            self._wb, target, rows, concurrency=concurrency, rate_limit=rate_limit, retries=retries,
             retry_delay=retry_delay, timeout=timeout,
         ))  # fmt: skip
         return batch.outcomes_frame(outcomes, frame.index)
@@ -176,12 +141,11 @@ class ReproAPI(_Facade):
         mapping: dict[str, Any],
     ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:  # fmt: skip
         frame = batch.as_frame(data)
-        return frame, batch.row_arguments(self, target, frame, {**mapping, **(columns or {})}, constants)
+        return frame, batch.row_arguments(self._wb, target, frame, {**mapping, **(columns or {})}, constants)
 
     # ------------------------------------------------------------------ export
     def export_history(self, path: str | Path, *, server: str | None = None, last: int | None = None) -> Path:
-        """Write the calls of ``history(server=, last=)`` as a runnable Python script."""
-        return export_history(self, path, server=server, last=last)
+        return export_history(self._wb, path, server=server, last=last)
 
 
 def _shell() -> Any:
@@ -190,21 +154,3 @@ def _shell() -> Any:
     except ImportError:  # pragma: no cover - IPython is a dependency
         return None
     return get_ipython()
-
-
-class _Proxy(ReproAPI):
-    """``ReproAPI`` over a workbench whose class does not inherit it: the rest is forwarded."""
-
-    def __init__(self, wb: Any) -> None:
-        object.__setattr__(self, "_repro_target_", wb)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.__dict__["_repro_target_"], name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self.__dict__["_repro_target_"], name, value)
-
-
-def repro(wb: Any) -> ReproAPI:
-    """The reproducibility API of ``wb`` (the magics use it, so they work before the facade inherits it)."""
-    return wb if isinstance(wb, ReproAPI) else _Proxy(wb)

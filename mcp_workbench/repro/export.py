@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..core.config import ServerSpec
+from ..core.transports import transport_kind
 from ..core.secrets import MASK, is_reference, mask_text
 
 if TYPE_CHECKING:
-    from ..core.service import WorkbenchCore as Workbench
+    from ..facade import Workbench
 
 _PRELUDE = '''
 
@@ -54,8 +55,10 @@ def _references(mapping: dict[str, str], *prefix: str) -> dict[str, str]:
 def connect_options(spec: ServerSpec) -> dict[str, Any]:
     """``wb.connect`` keyword arguments that re-create ``spec`` without any secret in them."""
     options: dict[str, Any] = {}
-    if spec.transport == "stdio":
+    if spec.runs_command:
         options.update(command=spec.command, args=list(spec.args))
+        if spec.transport != transport_kind(None, url=None, command=spec.command).name:
+            options["transport"] = spec.transport
         if spec.env:
             options["env"] = _references(spec.env)
         if spec.cwd:
@@ -65,8 +68,8 @@ def connect_options(spec: ServerSpec) -> dict[str, Any]:
     else:
         url = spec.url or ""
         options["url"] = url if mask_text(url) == url else f"${{env:{_env_name('MCP', spec.name, 'URL')}}}"
-        if spec.transport == "sse":
-            options["transport"] = "sse"
+        if spec.transport != transport_kind(None, url=url, command=None).name:
+            options["transport"] = spec.transport  # not what the URL alone would choose
         if spec.headers:
             options["headers"] = _references(spec.headers, "MCP", spec.name)
     if spec.timeout is not None:
@@ -99,7 +102,7 @@ def history_script(wb: Workbench, history: pd.DataFrame) -> str:
     ]
     body = [_PRELUDE.rstrip("\n"), ""]
     for server in dict.fromkeys(history["server"]):
-        spec = wb.registry.get(server).spec if server in wb.registry else None
+        spec = wb.server(server).spec if server in wb.server_names() else None
         if spec is None:
             body.append(f"# {server!r} was not connected when this was exported: connect it here")
             body.append(f"# wb.connect({server!r}, command=..., args=[...])  # or url=...")

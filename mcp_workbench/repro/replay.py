@@ -5,7 +5,7 @@ cassette covers gets a pair of in-memory streams instead of a process or a URL. 
 client sends is looked up by (server, method, params); its recorded notifications and
 server-to-client requests are played (progress tokens and ids rewritten to the live ones), then
 its response. A request the cassette lacks gets a JSON-RPC error naming it, or, in
-``new_episodes`` mode, goes to the real server (opened on the first miss, see ``passthrough.py``)
+``new_episodes`` mode, goes to the real server (opened on the first miss, see ``episodes.py``)
 and the interaction is appended to the cassette.
 """
 
@@ -75,7 +75,7 @@ class ReplaySession:
         self.initialized: SessionMessage | None = None
         self._waiting: dict[Any, anyio.Event] = {}  # our server-to-client requests awaiting the client's reply
         self._numbers = itertools.count(1)
-        self.real: Any = None  # passthrough.RealServer, on the first miss in new_episodes mode
+        self.real: Any = None  # episodes.RealServer, on the first miss in new_episodes mode
         self._real_lock = anyio.Lock()
 
     async def serve(self, from_client: Any, tg: Any) -> None:
@@ -159,7 +159,7 @@ class ReplaySession:
 
     async def _pass(self, msg: SessionMessage, data: dict[str, Any], tg: Any) -> None:
         """``new_episodes``: the real server answers (and the cassette gets the interaction)."""
-        from .passthrough import RealServer
+        from .episodes import RealServer
 
         try:
             async with self._real_lock:

@@ -61,13 +61,7 @@ class ToolDescription:
 
 def _tool(wb: Workbench, target: str) -> tuple[str, Any]:
     """Resolve ``server.tool`` (or a unique bare name) to (server, tool spec), with suggestions."""
-    conn, _ = wb.registry.resolve(target)
-    return conn.name, wb.tool(target)
-
-
-def tool_schema(wb: Workbench, target: str) -> dict[str, Any]:
-    """The tool's input JSON Schema (empty dict when it declares none)."""
-    return _tool(wb, target)[1].input_schema or {}
+    return wb.resolve(target)
 
 
 def type_name(prop: dict[str, Any]) -> str:
@@ -146,7 +140,7 @@ def server_names(wb: Workbench) -> list[str]:
 def targets(wb: Workbench, kind: str = "tool") -> list[str]:
     """Every ``server.tool`` (or ``server.prompt``) address."""
     out: list[str] = []
-    for conn in wb.registry:
+    for conn in wb.server_views():
         items = conn.prompts if kind == "prompt" else conn.tools
         out.extend(f"{conn.name}.{name}" for name in items)
     return out
@@ -155,9 +149,9 @@ def targets(wb: Workbench, kind: str = "tool") -> list[str]:
 def parameter_names(wb: Workbench, target: str, kind: str = "tool") -> list[str]:
     """The argument names of a tool (schema properties) or prompt; empty when unknown."""
     server, _, name = target.partition(".")
-    if server not in wb.registry:
+    if server not in wb.server_names():
         return []
-    conn = wb.registry.get(server)
+    conn = wb.server(server)
     if kind == "prompt":
         prompt = conn.prompts.get(name)
         return [a.name for a in (prompt.arguments or [])] if prompt else []
@@ -166,6 +160,6 @@ def parameter_names(wb: Workbench, target: str, kind: str = "tool") -> list[str]
 
 
 def resource_uris(wb: Workbench, server: str) -> list[str]:
-    if server not in wb.registry:
+    if server not in wb.server_names():
         return []
-    return [str(r.uri) for r in wb.registry.get(server).resources]
+    return [str(r.uri) for r in wb.server(server).resources]

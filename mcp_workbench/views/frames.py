@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..core.connection import Connection
+from ..core.registry import ServerView
 from ..core.history import CallRecord, ToolUsage
 from ..core.secrets import mask, mask_text
 
@@ -45,7 +45,7 @@ def _matches(words: list[str], *fields: str | None) -> bool:
     return all(w in haystack for w in words)
 
 
-def servers_frame(connections: Iterable[Connection]) -> pd.DataFrame:
+def servers_frame(connections: Iterable[ServerView]) -> pd.DataFrame:
     rows = []
     for c in connections:
         info = c.server_info
@@ -68,7 +68,7 @@ def servers_frame(connections: Iterable[Connection]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SERVER_COLUMNS)
 
 
-class Usage:
+class UsageFigures:
     """What the tools frame shows of usage: ``calls``, ``p50_ms``, ``last_used`` per tool."""
 
     __slots__ = ("count", "p50", "last_used")
@@ -77,16 +77,16 @@ class Usage:
         self.count, self.p50, self.last_used = count, p50, last_used
 
     @classmethod
-    def from_memory(cls, usage: ToolUsage) -> Usage:
+    def from_memory(cls, usage: ToolUsage) -> UsageFigures:
         return cls(usage.count, usage.percentile(50), _ts(usage.last_used))
 
     @classmethod
-    def from_catalog(cls, item: Any) -> Usage:
+    def from_catalog(cls, item: Any) -> UsageFigures:
         return cls(item.usage_count, item.latency.p50_ms, pd.Timestamp(item.last_used_at) if item.last_used_at else pd.NaT)
 
 
 def tools_frame(
-    connections: Iterable[Connection], usage: dict[tuple[str, str], Usage], search: str | None = None
+    connections: Iterable[ServerView], usage: dict[tuple[str, str], UsageFigures], search: str | None = None
 ) -> pd.DataFrame:
     words = search.lower().split() if search else []
     rows = []
@@ -117,7 +117,7 @@ def tools_frame(
     return pd.DataFrame(rows, columns=TOOL_COLUMNS)
 
 
-def prompts_frame(connections: Iterable[Connection]) -> pd.DataFrame:
+def prompts_frame(connections: Iterable[ServerView]) -> pd.DataFrame:
     rows = []
     for c in connections:
         for p in c.prompts.values():
@@ -135,7 +135,7 @@ def prompts_frame(connections: Iterable[Connection]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=PROMPT_COLUMNS)
 
 
-def _items_frame(connections: Iterable[Connection], attr: str, columns: list[str]) -> pd.DataFrame:
+def _items_frame(connections: Iterable[ServerView], attr: str, columns: list[str]) -> pd.DataFrame:
     """One row per item of each connection's ``attr`` listing; columns are the items' own fields."""
     rows = [
         {"server": c.name, **{col: getattr(item, col) for col in columns[1:]}}
@@ -148,11 +148,11 @@ def _items_frame(connections: Iterable[Connection], attr: str, columns: list[str
     return frame
 
 
-def resources_frame(connections: Iterable[Connection]) -> pd.DataFrame:
+def resources_frame(connections: Iterable[ServerView]) -> pd.DataFrame:
     return _items_frame(connections, "resources", RESOURCE_COLUMNS)
 
 
-def templates_frame(connections: Iterable[Connection]) -> pd.DataFrame:
+def templates_frame(connections: Iterable[ServerView]) -> pd.DataFrame:
     return _items_frame(connections, "templates", TEMPLATE_COLUMNS)
 
 

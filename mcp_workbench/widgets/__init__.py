@@ -1,14 +1,13 @@
 """The ipywidgets dashboard: servers, a tool browser with schema-driven forms, prompts,
 resources, chat and an activity log, refreshed from the ``Workbench``'s events.
 
-``wb.dashboard()`` (``DashboardAPI`` mixed into ``Workbench``) or ``%mcp ui`` shows it;
-``dashboard(wb)`` does the same for a workbench without the mixin. Only ``api`` is imported
-here, so mixing ``DashboardAPI`` into the facade does not import ipywidgets; the panels live in
-``widgets.dashboard`` (``Dashboard``) and ``widgets.forms`` (``SchemaForm``).
+``wb.dashboard()`` or ``%mcp ui`` shows it. Only ``api`` (``DashboardHost``, the workbench's
+part) is imported here, so building a ``Workbench`` does not import ipywidgets; the panels live
+in ``widgets.dashboard`` (``Dashboard``) and ``widgets.forms`` (``SchemaForm``).
 """
 
 from __future__ import annotations
 
-from .api import DashboardAPI, dashboard
+from .api import DashboardHost
 
-__all__ = ["DashboardAPI", "dashboard"]
+__all__ = ["DashboardHost"]

@@ -48,6 +48,10 @@ class Panel(widgets.VBox):
         # Events (engine thread) and the user (kernel thread) both rebuild lists: one at a time.
         self.lock = threading.RLock()
 
+    def server_view(self, name: str) -> Any:
+        """The workbench's read-only view of server ``name``, or None when it is not connected."""
+        return self.wb.server(name) if name in self.wb.server_names() else None
+
     def unless_quiet(self, action: Callable[[], None]) -> Callable[[Any], None]:
         """An observer that runs ``action`` except while options are being replaced."""
 
@@ -86,7 +90,7 @@ class Panel(widgets.VBox):
         """Run ``work`` (a coroutine, or a blocking callable run in a worker thread) off the kernel
         thread; ``done(result, error)`` is called when it finishes."""
         coro = work if inspect.iscoroutine(work) else asyncio.to_thread(work)  # type: ignore[arg-type]
-        future = self.wb.engine.submit(coro)
+        future = self.wb.submit(coro)
         self.pending.add(future)
 
         def finish(f: concurrent.futures.Future[Any]) -> None:

@@ -19,10 +19,6 @@ import ipywidgets as widgets
 from .base import ERROR, MUTED, OK, WARN, Panel, button, error_text, message
 
 
-def chat_available(wb: Any) -> bool:
-    return callable(getattr(wb, "chat", None))
-
-
 class ChatPanel(Panel):
     """Model settings, transcript, message box, Send, and an approval prompt."""
 
@@ -32,9 +28,6 @@ class ChatPanel(Panel):
         super().__init__(wb)
         self.session: Any = None
         self._approval: tuple[asyncio.AbstractEventLoop, asyncio.Future[bool]] | None = None
-        if not chat_available(wb):
-            self.children = [widgets.HTML(message("Chat is not available in this installation (no wb.chat).", MUTED))]
-            return
         from ..chat import settings
 
         self.model = widgets.Text(value=settings.model, description="Model")

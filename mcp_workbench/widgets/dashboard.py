@@ -32,7 +32,7 @@ class Dashboard(Panel):
         self.refresh()
 
     def refresh(self) -> None:
-        conns = list(self.wb.registry)
+        conns = self.wb.server_views()
         connected = sum(c.status == "connected" for c in conns)
         tools = sum(len(c.tools) for c in conns)
         self.summary.value = (

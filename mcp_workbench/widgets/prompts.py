@@ -17,11 +17,11 @@ class PromptsPanel(BrowsePanel):
 
     def items(self) -> list[tuple[str, Any]]:
         return [(f"{c.name}.{p.name}" + (f" — {p.title}" if p.title else ""), f"{c.name}.{p.name}")
-                for c in self.wb.registry for p in list(c.prompts.values())]  # fmt: skip
+                for c in self.wb.server_views() for p in list(c.prompts.values())]  # fmt: skip
 
     def describe(self, value: Any) -> tuple[str, dict[str, Any]] | None:
         server, _, name = value.partition(".")
-        conn = self.wb.registry.lookup(server)
+        conn = self.server_view(server)
         prompt = conn.prompts.get(name) if conn is not None else None
         if prompt is None:
             return None

@@ -17,7 +17,7 @@ class ResourcesPanel(BrowsePanel):
 
     def items(self) -> list[tuple[str, Any]]:
         found: list[tuple[str, Any]] = []
-        for c in self.wb.registry:
+        for c in self.wb.server_views():
             found += [(f"{c.name}: {r.uri}" + (f" — {r.title}" if r.title else ""), ("resource", c.name, str(r.uri)))
                       for r in list(c.resources)]  # fmt: skip
             found += [(f"{c.name}: {t.uri_template} (template)", ("template", c.name, t.uri_template))
@@ -26,7 +26,7 @@ class ResourcesPanel(BrowsePanel):
 
     def describe(self, value: Any) -> tuple[str, dict[str, Any]] | None:
         kind, server, uri = value
-        conn = self.wb.registry.lookup(server)
+        conn = self.server_view(server)
         if conn is None:
             return None
         if kind == "resource":

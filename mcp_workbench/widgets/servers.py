@@ -13,6 +13,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..core.transports import TRANSPORTS
 from .base import ERROR, MUTED, OK, STATUS_COLORS, Panel, button, error_text, message
 
 _EVENTS = ("connection_status_changed", "server_added", "server_removed", "tools_changed")
@@ -58,7 +59,10 @@ class ServersPanel(Panel):
         self.status = widgets.HTML()
         # the connect form
         self.name = widgets.Text(description="Name", placeholder="demo")
-        self.transport = widgets.ToggleButtons(options=["stdio", "http", "sse"], description="Transport")
+        self.transport = widgets.ToggleButtons(
+            options=[(k.label, k.name) for k in TRANSPORTS.values()], description="Transport",
+            tooltips=[k.label + (" (deprecated)" if k.deprecated else "") for k in TRANSPORTS.values()],
+        )
         self.command = widgets.Text(description="Command", placeholder="python")
         self.args = widgets.Text(description="Args", placeholder="-m mcp_workbench.demo")
         self.env = widgets.Textarea(description="Env", placeholder="KEY=VALUE per line", rows=2)
@@ -98,7 +102,7 @@ class ServersPanel(Panel):
 
     def refresh(self) -> None:
         """Rebuild the table and the server chooser from the live connections."""
-        conns = list(self.wb.registry)
+        conns = self.wb.server_views()
         self.table.value = self._table(conns)
         names = [c.name for c in conns]
         if list(self.selected.options) != names:
@@ -129,7 +133,7 @@ class ServersPanel(Panel):
         return f"<div style='overflow-x:auto'>{table}</div>"
 
     def _show_transport(self) -> None:
-        stdio = self.transport.value == "stdio"
+        stdio = TRANSPORTS[self.transport.value].target == "command"
         self.stdio_box.layout.display = None if stdio else "none"
         self.url_box.layout.display = "none" if stdio else None
 
@@ -142,12 +146,13 @@ class ServersPanel(Panel):
         name = self.name.value.strip()
         if not name:
             raise ValueError("give the server a name, e.g. demo")
-        if self.transport.value == "stdio":
+        if TRANSPORTS[self.transport.value].target == "command":
             try:
                 args = shlex.split(self.args.value)
             except ValueError as exc:
                 raise ValueError(f"args: {exc}") from None
-            options: dict[str, Any] = {"command": self.command.value.strip(), "args": args}
+            options: dict[str, Any] = {"command": self.command.value.strip(), "args": args,
+                                       "transport": self.transport.value}
             env = parse_pairs(self.env.value, "=", "env")
             if env:
                 options["env"] = env

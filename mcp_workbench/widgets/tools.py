@@ -66,7 +66,7 @@ class ToolsPanel(Panel):
         words = self.search.value.lower().split()
         wanted_server, wanted_kind = self.server.value, self.annotation.value
         found = []
-        for conn in self.wb.registry:
+        for conn in self.wb.server_views():
             if wanted_server and conn.name != wanted_server:
                 continue
             for tool in list(conn.tools.values()):
@@ -82,19 +82,19 @@ class ToolsPanel(Panel):
 
     def refresh(self) -> None:
         """Re-list servers and tools, keeping the selection (and the form's input) when possible."""
-        servers = [("all servers", "")] + [(n, n) for n in self.wb.registry.names()]
+        servers = [("all servers", "")] + [(n, n) for n in self.wb.server_names()]
         if list(self.server.options) != servers:
             self.replace_options(self.server, servers, "")
         options = self.matching()
         if list(self.listing.options) != options:
             self.replace_options(self.listing, options)
-        total = sum(len(c.tools) for c in self.wb.registry)
+        total = sum(len(c.tools) for c in self.wb.server_views())
         self.count.value = message(f"{len(options)} of {total} tools")
         self.select()
 
     def tool(self, target: str) -> Any | None:
         server, _, name = target.partition(".")
-        conn = self.wb.registry.lookup(server)
+        conn = self.server_view(server)
         return conn.tools.get(name) if conn is not None else None
 
     def select(self) -> None:

@@ -204,7 +204,7 @@ def test_callback_handler_may_return_the_redirect_url(oauth: Callable[..., Scena
 def test_handlers_without_auth_and_stdio_with_auth_are_refused(wb: Workbench) -> None:
     with pytest.raises(WorkbenchError, match="pass auth='oauth' too"):
         wb.connect("x", url="http://127.0.0.1:9/mcp", redirect_handler=print)
-    with pytest.raises(ConfigError, match="auth= is for HTTP/SSE servers"):
+    with pytest.raises(ConfigError, match="auth= is for URL servers"):
         wb.connect("x", command="python", auth="oauth")
     with pytest.raises(ConfigError, match="client_credentials needs client_id"):
         wb.connect("x", url="http://127.0.0.1:9/mcp", auth="client_credentials")

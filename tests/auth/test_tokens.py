@@ -59,7 +59,7 @@ def test_a_new_kernel_refreshes_at_the_stored_token_endpoint(
         assert 401 not in s.gate.statuses[-3:]  # refreshed before sending, not after a refusal
     finally:
         other.close()
-        other.catalog_store.close()  # type: ignore[union-attr]
+        other.catalog_sync.close()  # type: ignore[union-attr]
 
 
 def test_refused_refresh_in_an_unattended_run_says_sign_in_again(
@@ -116,7 +116,7 @@ def test_client_credentials_with_a_secret(
     s.provider.expire_access_tokens()  # no refresh token: a new client-credentials grant
     wb.call("robot.add", a=1, b=1)
     assert [e["grant"] for e in s.provider.events("token")] == ["client_credentials"] * 2
-    assert "robot-secret-value" not in wb.servers().to_string() + repr(wb.registry.get("robot").spec.to_safe_dict())
+    assert "robot-secret-value" not in wb.servers().to_string() + repr(wb.server("robot").spec.to_safe_dict())
     assert wb.logout("robot") is True
     monkeypatch.setenv("ROBOT_SECRET", "not-the-secret")
     with pytest.raises(ConnectionFailedError, match="refused the token request for 'robot' \\(invalid_client"):
@@ -154,11 +154,11 @@ def test_a_planted_token_never_shows(
         wb.call("remote.admin_op")  # step-up refused: an error message
     tokens = [*s.provider.access, *s.provider.refresh]
     assert len(tokens) >= 3 and all(t.startswith("PLANTED-") for t in tokens)
-    wb.catalog_store.flush()  # type: ignore[union-attr]
+    wb.catalog_sync.flush()  # type: ignore[union-attr]
     shown = [
         wb.servers().to_string(), wb.history().to_string(), repr(wb.history().to_dict()), repr(leaked), str(leaked),
         repr(leaked._repr_mimebundle_()), repr(wb), str(failed.value), caplog.text,
-        repr(wb.registry.get("remote").spec), repr(wb.registry.get("remote").spec.to_safe_dict()),
+        repr(wb.server("remote").spec), repr(wb.server("remote").spec.to_safe_dict()),
     ]  # fmt: skip
     stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("catalog.sqlite"))
     for token in tokens:

@@ -122,4 +122,4 @@ def test_magics_connect_with_oauth_and_logout(
     finally:
         run(ip, "%mcp disconnect remote")
     assert "--client-id is for URL servers" in fails(ip, "%mcp connect x --stdio python --client-id abc")
-    assert "remote" not in wb().registry.names()
+    assert "remote" not in wb().server_names()

@@ -1,4 +1,4 @@
-"""Chat fixtures: a workbench with ``ChatAPI`` mixed in, the scripted OpenAI server, the demo
+"""Chat fixtures: a real workbench, the scripted OpenAI server, the demo
 server over stdio, and a check that every test leaves no child process behind."""
 
 from __future__ import annotations
@@ -17,9 +17,6 @@ from tests.servers import DEMO_ARGS, descendants, wait_until
 FAST = {"retry_backoff": 0.01, "display": "none"}  # chat options every test wants
 
 
-_TestWorkbench = Workbench  # the public class: ChatAPI is mixed in and connect() takes the hooks
-
-
 @pytest.fixture(autouse=True)
 def _no_openai_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see the developer's key or endpoint."""
@@ -35,25 +32,25 @@ def stub() -> Iterator[OpenAIStub]:
 
 
 @contextmanager
-def _workbenches(store: Path) -> Iterator[Callable[..., _TestWorkbench]]:
+def _workbenches(store: Path) -> Iterator[Callable[..., Workbench]]:
     """Yields a maker of workbenches (``store=`` defaults to ``store``); afterwards closes
     every one (servers and store) and checks that no child process is left."""
     before = descendants()
-    made: list[_TestWorkbench] = []
+    made: list[Workbench] = []
 
-    def make(**options: Any) -> _TestWorkbench:
-        made.append(_TestWorkbench(idle_timeout=None, **{"store": store, **options}))
+    def make(**options: Any) -> Workbench:
+        made.append(Workbench(idle_timeout=None, **{"store": store, **options}))
         return made[-1]
 
     yield make
     for wb in made:
         wb.close()
-        wb.catalog_store and wb.catalog_store.close()
+        wb.catalog_sync and wb.catalog_sync.close()
     assert wait_until(lambda: not (descendants() - before), timeout=10), "child processes left behind"
 
 
 @pytest.fixture
-def bench(tmp_path: Path) -> Iterator[Callable[..., _TestWorkbench]]:
+def bench(tmp_path: Path) -> Iterator[Callable[..., Workbench]]:
     """Makes workbenches on one SQLite file per test: a second one is the same store after a
     kernel restart."""
     with _workbenches(tmp_path / "chat.sqlite") as make:
@@ -61,7 +58,7 @@ def bench(tmp_path: Path) -> Iterator[Callable[..., _TestWorkbench]]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_TestWorkbench]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
     """One workbench per test module with the demo server connected over stdio as ``demo``
     (starting and closing a server per test would double the run time). Tests that need a
     fresh store use ``bench``."""

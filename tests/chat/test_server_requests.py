@@ -135,4 +135,4 @@ def test_capabilities_follow_the_hooks(bench: Callable[..., Any]) -> None:
     wb.connect("ev", **everything(), on_sampling=False)  # off for this connection; nothing else set
     names = set(wb.tools("ev")["name"])
     assert not names & {"trigger-sampling-request", "trigger-elicitation-request", "get-roots-list"}
-    assert wb._client_callbacks("other").sampling is not None  # the workbench-wide hook still holds elsewhere
+    assert wb.requests.callbacks("other").sampling is not None  # the workbench-wide hook still holds elsewhere

@@ -59,7 +59,7 @@ def test_same_name_same_chat_and_a_new_system_prompt(bench: Callable[..., Any], 
 
 def test_memory_store_without_a_repository(bench: Callable[..., Any], stub: OpenAIStub) -> None:
     wb = bench(store=False)
-    assert wb.catalog_store is None
+    assert wb.catalog_sync is None
     stub.script(text("kept in memory"))
     wb.chat(servers=[], session="m", base_url=stub.url, api_key="sk-test", **FAST).send("hi")
     assert wb.chats()[["session", "messages"]].values.tolist() == [["m", 2]]

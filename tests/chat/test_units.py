@@ -10,13 +10,13 @@ import mcp_types as types
 import pytest
 
 from mcp_workbench.chat import ChatSettings, ModelError
-from mcp_workbench.chat.elicit import (
+from mcp_workbench.core.elicitation import (
     ElicitationRequest,
     accept_defaults,
     coerce,
     to_result,
 )
-from mcp_workbench.chat.handlers import roots_of, sampling_messages
+from mcp_workbench.core.requests import roots_of, sampling_messages
 from mcp_workbench.chat.messages import Message, to_api
 from mcp_workbench.chat.tools import ToolMap, api_name
 from mcp_workbench.chat.trimming import trim

@@ -23,8 +23,8 @@ def bench(tmp_path_factory: pytest.TempPathFactory, demo_http_url: str) -> Itera
     wb.disconnect("warmup")
     yield wb
     wb.close()
-    if wb.catalog_store is not None:
-        wb.catalog_store.close()
+    if wb.catalog_sync is not None:
+        wb.catalog_sync.close()
 
 
 @pytest.fixture(scope="module")

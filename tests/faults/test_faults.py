@@ -44,7 +44,7 @@ def bad_server(bench: Workbench, transport: str, url: str | None = None, **optio
         bench.connect("bad", **target, **options)
         yield baseline
     finally:
-        if "bad" in bench.registry:
+        if "bad" in bench.server_names():
             bench.disconnect("bad")
     healthy_answers(bench)
     assert not baseline.settled(), "the faulty connection left something behind"
@@ -177,7 +177,7 @@ def test_big_result_arrives_and_displays_bounded(bench: Workbench, transport: st
         assert len(repr(result)) < 10_000  # what a notebook shows is bounded
         assert len(result._repr_mimebundle_()["text/html"]) < 50_000
         assert last_call(bench).status == "ok"
-        stored = bench.catalog_store.repo.history(limit=1, server="bad")[0]
+        stored = bench.catalog_sync.repo.history(limit=1, server="bad")[0]
         assert len(stored.result_preview) <= 500
 
 
@@ -252,7 +252,7 @@ def test_invalid_utf8_on_stdout_before_the_handshake(bench: Workbench) -> None:
         assert bench.call("bad.echo", text="clean").text == "clean"
     finally:
         took = time.monotonic() - start
-        if "bad" in bench.registry:
+        if "bad" in bench.server_names():
             bench.disconnect("bad")
     assert took < 5
     healthy_answers(bench)

@@ -91,7 +91,7 @@ def test_200_concurrent_calls_across_5_servers_from_8_threads(bench: Workbench, 
     assert took < 30
     # History has every call once, each with its own answer.
     assert bench.stats()["calls"] - before == CALLS
-    stored = bench.catalog_store.repo.history(limit=CALLS)  # flushed by stats()
+    stored = bench.catalog_sync.repo.history(limit=CALLS)  # flushed by stats()
     tokens = {r.arguments["text"]: r for r in stored if r.tool == "echo" and r.arguments["text"] in answers}
     assert len(tokens) == CALLS
     assert all(r.status == "ok" and r.result_preview == token for token, r in tokens.items())
@@ -117,7 +117,7 @@ def test_100_connect_disconnect_cycles_return_to_baseline(bench: Workbench, demo
         bench.disconnect("cycle")
     bench.history()
     assert not baseline.settled(), "100 connect/disconnect cycles leaked"
-    assert "cycle" not in bench.registry
+    assert "cycle" not in bench.server_names()
 
 
 def _pids(text: str) -> set[int]:

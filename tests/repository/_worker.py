@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 from mcp_workbench.errors import ConflictError
-from mcp_workbench.catalog.repository import CallRecord, SQLiteRepository, SQLRepository
+from mcp_workbench.catalog.repository import SQLiteRepository, SQLRepository, StoredCall
 
 
 def open_store(args: list[str]) -> tuple[SQLRepository, list[str]]:
@@ -43,7 +43,7 @@ def churn(repo: SQLRepository) -> None:
     while True:
         repo.sync_listing("churn", "tool", [{"name": f"t{j}", "description": f"round {i}",
                                              "inputSchema": {"i": i}} for j in range(20)])
-        repo.record_calls([CallRecord("churn", f"t{j}", duration_ms=float(j)) for j in range(50)])
+        repo.record_calls([StoredCall("churn", f"t{j}", duration_ms=float(j)) for j in range(50)])
         if i == 0:
             print("ready", flush=True)
         i += 1

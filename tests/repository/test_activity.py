@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mcp_workbench.errors import ServerNotFoundError, WorkbenchError
-from mcp_workbench.catalog.repository import CallRecord
+from mcp_workbench.catalog.repository import StoredCall
 from mcp_workbench.core.secrets import register_secret
 
 from .conftest import Store, pg_tool
@@ -41,7 +41,7 @@ def test_servers(repo: Any) -> None:
 def test_calls_update_usage_latency_and_history(repo: Any) -> None:
     repo.sync_listing("demo", "tool", [{"name": "add"}, {"name": "slow"}])
     t0 = datetime(2020, 1, 1, tzinfo=UTC)
-    batch = [CallRecord("demo", "add", duration_ms=float(i), at=t0 + timedelta(seconds=i),
+    batch = [StoredCall("demo", "add", duration_ms=float(i), at=t0 + timedelta(seconds=i),
                         arguments={"a": i, "b": 1}) for i in range(1, 301)]
     assert repo.record_calls(batch) == 300
     repo.record_call("demo", "slow", status="timeout", duration_ms=5000.0, error="timed out", at=t0)

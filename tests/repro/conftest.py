@@ -1,4 +1,4 @@
-"""Fixtures for record / replay, map and export: workbenches with ``ReproAPI``, closed after each test."""
+"""Fixtures for record / replay, map and export: real workbenches, closed after each test."""
 
 from __future__ import annotations
 
@@ -11,13 +11,8 @@ import pytest
 
 from mcp_workbench import Workbench
 from mcp_workbench.core.connection import ClientCallbacks
-from mcp_workbench.repro.api import ReproAPI
 from tests.servers import descendants, wait_until
 
-# Until the facade inherits ReproAPI (the lead wires it), tests use a subclass that does.
-ReproWorkbench: type[Any] = (
-    Workbench if issubclass(Workbench, ReproAPI) else type("ReproWorkbench", (ReproAPI, Workbench), {})
-)
 SECRET = "tok-9f8e7d6c5b4a"  # planted: must never reach a cassette
 
 
@@ -31,7 +26,7 @@ def bench(tmp_path: Path) -> Iterator[Callable[..., Any]]:
     def make(**options: Any) -> Any:
         options.setdefault("idle_timeout", None)
         options.setdefault("store", tmp_path / f"catalog-{len(made)}.sqlite")
-        wb = ReproWorkbench(**options)
+        wb = Workbench(**options)
         made.append(wb)
         return wb
 
@@ -40,8 +35,8 @@ def bench(tmp_path: Path) -> Iterator[Callable[..., Any]]:
         wb.stop_recording()
         wb.stop_replay()
         wb.close()
-        if wb.catalog_store is not None:
-            wb.catalog_store.close()
+        if wb.catalog_sync is not None:
+            wb.catalog_sync.close()
     assert wait_until(lambda: not (descendants() - before), timeout=10), "child processes left behind"
 
 

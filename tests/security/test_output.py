@@ -143,10 +143,8 @@ def test_what_the_magics_display_is_inert(shell: InteractiveShell) -> None:
 def test_dashboard_widgets_hold_no_active_markup(hostile: Workbench) -> None:
     """Every HTML the dashboard's widgets would render, with the hostile server connected."""
     widgets = pytest.importorskip("ipywidgets")
-    from mcp_workbench.widgets.api import dashboard
-
     hostile.call("bad.hostile")
-    board = dashboard(hostile)
+    board = hostile.dashboard()
     try:
         states = [w.get_state() for w in list(widgets.Widget.widgets.values())]
     finally:

@@ -172,13 +172,13 @@ def test_the_catalog_never_starts_the_servers_it_remembers(tmp_path: Path) -> No
         first.connect("planted", command="python", args=["-c", f"open({str(marker)!r}, 'w'); raise SystemExit(1)"])
     first.connect("kept", command="python", args=BAD_ARGS)
     first.close()
-    first.catalog_store.close()
+    first.catalog_sync.close()
     assert marker.exists()
     marker.unlink()
     second = Workbench(idle_timeout=None, store=store)
     baseline = Baseline()
     try:
-        stored = second.catalog_store.repo.get_server("planted")
+        stored = second.catalog_sync.repo.get_server("planted")
         assert stored is not None and str(marker) in json.dumps(stored.spec)  # the command is on record
         second.catalog()
         second.history()
@@ -189,4 +189,4 @@ def test_the_catalog_never_starts_the_servers_it_remembers(tmp_path: Path) -> No
         assert not baseline.extra() and not marker.exists()
     finally:
         second.close()
-        second.catalog_store.close()
+        second.catalog_sync.close()

@@ -94,14 +94,10 @@ def _frame_texts(frame: Any) -> str:
 
 
 def _widget_state(wb: Workbench) -> str | None:
-    """The state every widget of the dashboard would send to the browser (None: no dashboard yet)."""
-    try:
-        from ipywidgets import Widget
+    """The state every widget of the dashboard would send to the browser."""
+    from ipywidgets import Widget
 
-        from mcp_workbench.widgets.api import dashboard
-    except ImportError:
-        return None
-    board = dashboard(wb)
+    board = wb.dashboard()
     try:
         return json.dumps([w.get_state() for w in list(Widget.widgets.values())], default=str)
     finally:
@@ -176,14 +172,14 @@ def test_planted_secrets_never_leak(
             shown["errors"] = "\n".join(errors)
             shown["results"] = "\n".join(_texts(r) for r in results.values())
             shown["connect infos"] = "\n".join(map(repr, infos))
-            shown["specs"] = "\n".join(repr(c.spec) + json.dumps(c.spec.to_safe_dict()) for c in wb.registry)
+            shown["specs"] = "\n".join(repr(c.spec) + json.dumps(c.spec.to_safe_dict()) for c in wb.server_views())
             shown["workbench"] = repr(wb) + json.dumps(wb.stats(), default=str)
             for name in ("servers", "tools", "prompts", "resources", "resource_templates", "history", "traffic",
                          "catalog", "catalog_changes"):  # fmt: skip
                 shown[f"wb.{name}()"] = _frame_texts(getattr(wb, name)())
             assert len(wb.traffic()) > 20 and "stderr" in set(wb.traffic()["kind"])
             shown["traffic buffers"] = json.dumps(
-                [(r.kind, r.payload) for t in wb.monitor.traces.values() for r in t.snapshot()], default=str)
+                [(r.kind, r.payload) for t in wb.service.monitor.traces.values() for r in t.snapshot()], default=str)
             widget_state = _widget_state(wb)
             if widget_state is not None:
                 shown["widget state"] = widget_state
@@ -194,8 +190,8 @@ def test_planted_secrets_never_leak(
                 shown["exported script"] = repro_api.export_history(tmp_path / "calls.py").read_text()
         finally:
             wb.close()
-            if wb.catalog_store is not None:
-                wb.catalog_store.close()
+            if wb.catalog_sync is not None:
+                wb.catalog_sync.close()
     shown["catalog store"] = store["dump"]().decode("utf-8", "replace")
     assert "reveal" in shown["catalog store"]
     shown["logs at DEBUG"] = "\n".join(debug_logs.lines)
@@ -256,7 +252,7 @@ def test_a_secret_a_server_echoes_in_a_resource_or_prompt_is_masked(tmp_path: Pa
         shown = {"resource": _texts(resource), "prompt": _texts(prompt), "history": _frame_texts(wb.history())}
     finally:
         wb.close()
-        wb.catalog_store.close()
+        wb.catalog_sync.close()
     shown["store"] = b"".join(p.read_bytes() for p in tmp_path.glob("catalog.sqlite*")).decode("utf-8", "replace")
     assert not [where for where, text in shown.items() if token in text], [
         f"{where}: {_around(text, token)}" for where, text in shown.items() if token in text]

@@ -7,7 +7,7 @@ Real parts only: the demo server over stdio, the scripted OpenAI server for the 
 from __future__ import annotations
 
 import json
-import time
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,20 +18,11 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from mcp_workbench import ConnectionFailedError, Workbench
-from mcp_workbench.widgets import DashboardAPI
 from mcp_workbench.widgets.dashboard import Dashboard
 from mcp_workbench.widgets.forms import FormError, SchemaForm
 from mcp_workbench.widgets.servers import parse_pairs
 from tests.servers import DEMO_ARGS, descendants, wait_until
 
-try:
-    from mcp_workbench.chat import ChatAPI
-except ImportError:  # the chat feature is optional for the dashboard
-    ChatAPI = None  # type: ignore[assignment,misc]
-
-# What Workbench is once the lead adds the mixins (each only if it is not in its bases yet).
-_MIXINS = tuple(m for m in (DashboardAPI, ChatAPI) if m is not None and not issubclass(Workbench, m))
-Bench: type = type("Bench", (*_MIXINS, Workbench), {}) if _MIXINS else Workbench
 DEMO_ARGS_TEXT = " ".join(DEMO_ARGS)
 
 
@@ -40,17 +31,16 @@ def shell() -> InteractiveShell:
     return InteractiveShell.instance()
 
 
-def _make_bench(store: Path) -> Any:
-    return Bench(idle_timeout=None, store=store)
+def _make_bench(store: Path) -> Workbench:
+    return Workbench(idle_timeout=None, store=store)
 
 
 def _close(bench: Any, before: set[int]) -> None:
-    board = bench.__dict__.get("_dashboard_")
-    if board is not None:
-        board.close()
+    if bench.dashboards.current is not None:
+        bench.dashboards.current.close()
     bench.close()
-    if bench.catalog_store is not None:
-        bench.catalog_store.close()
+    if bench.catalog_sync is not None:
+        bench.catalog_sync.close()
     assert wait_until(lambda: not (descendants() - before), timeout=10), "child processes left behind"
 
 
@@ -181,11 +171,19 @@ def test_connect_from_the_form_refreshes_every_panel_from_events(bench: Any) -> 
     assert "give the server a name" in servers.status.value
     servers.name.value, servers.command.value, servers.args.value = "demo", "python", DEMO_ARGS_TEXT
     servers.env.value = "DEMO_GREETING=hi"
-    started = time.perf_counter()
-    servers.connect_button.click()
-    assert time.perf_counter() - started < 0.5  # the click returns at once; the connect runs on the engine
+    # The engine thread waits in this handler until the test has looked, so the connect cannot
+    # finish before then: a click that waited for the connect would come back to a connected server.
+    release = threading.Event()
+    off = bench.on("server_added", lambda event: release.wait(20))
+    try:
+        servers.connect_button.click()
+        # the click returned while the connect is held on the engine: the kernel thread is free
+        assert servers.pending and servers.connect_button.disabled and "connecting demo" in servers.status.value
+    finally:
+        release.set()
+        off()
     assert wait_until(lambda: "connected demo" in servers.status.value, timeout=20), servers.status.value
-    assert "#1a7f37" in servers.status.value and bench.registry.get("demo").status == "connected"
+    assert "#1a7f37" in servers.status.value and bench.server("demo").status == "connected"
     table = servers.table.value
     assert "mcp-status-connected" in table and "#1a7f37" in table and ">11</td>" in table
     assert wait_until(lambda: "ms</td>" in servers.table.value, timeout=10)  # the ping's latency
@@ -279,9 +277,15 @@ def test_a_long_call_does_not_block_and_reports_progress(board: Dashboard) -> No
     assert tools.form.fields["seconds"].control.value == 1.0 and tools.form.fields["steps"].control.value == 5
     tools.form.fields["seconds"].control.value = 0.6
     tools.form.fields["steps"].control.value = 3
-    started = time.perf_counter()
-    tools.call_button.click()
-    assert time.perf_counter() - started < 0.3 and tools.call_button.disabled  # the kernel thread is free
+    # Hold the call on the engine thread before it is sent: it cannot finish before the test looked.
+    release = threading.Event()
+    off = tools.wb.on("operation_started", lambda event: event["tool"] == "slow" and release.wait(20))
+    try:
+        tools.call_button.click()
+        assert tools.pending and tools.call_button.disabled  # the click returned; the call still runs
+    finally:
+        release.set()
+        off()
     assert tools.progress.layout.visibility == "visible"
     assert wait_until(lambda: 0 < tools.progress.value < 3 and tools.progress.max == 3, timeout=5, interval=0.01)
     settle(tools)
@@ -386,15 +390,6 @@ def test_mcp_ui_magic_shows_the_dashboard(shell: InteractiveShell) -> None:
         mcp_workbench.workbench().close()
 
 
-def test_chat_panel_without_the_chat_feature_says_so() -> None:
-    from mcp_workbench.widgets.chat import ChatPanel
-
-    panel = ChatPanel(object())  # a workbench without ``chat``
-    assert "Chat is not available" in panel.children[0].value
-    panel.close()
-
-
-@pytest.mark.skipif(ChatAPI is None, reason="the chat feature (issue 5) is not in this tree")
 def test_chat_panel_streams_the_reply_and_asks_before_a_destructive_tool(demo_bench: Any, monkeypatch: Any) -> None:
     from tests.openai_stub import OpenAIStub, text, tool_calls
 

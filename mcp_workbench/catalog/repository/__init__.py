@@ -21,15 +21,15 @@ from .base import (
     KINDS,
     ROLES,
     SERVER_STATUSES,
-    CallRecord,
     CatalogItem,
     ChatMessage,
     ChatRoom,
-    ChatSession,
     LatencyStats,
     Page,
     SchemaVersion,
     ServerRecord,
+    StoredCall,
+    StoredChat,
     ToolRepository,
     item_id,
 )
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "open_repository", "ToolRepository", "SQLRepository", "SQLiteRepository",
     "PostgresRepository", "default_path", "HOME_ENV", "CatalogItem", "ServerRecord",
-    "CallRecord", "SchemaVersion", "LatencyStats", "ChatRoom", "ChatSession", "ChatMessage",
+    "StoredCall", "SchemaVersion", "LatencyStats", "ChatRoom", "StoredChat", "ChatMessage",
     "Page", "item_id", "KINDS", "ITEM_STATUSES", "SERVER_STATUSES", "CALL_STATUSES",
     "CHANGE_TYPES", "EVENTS", "ROLES",
 ]

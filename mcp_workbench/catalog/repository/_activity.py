@@ -24,25 +24,25 @@ from ._codec import (
 )
 from ._core import SQLCore, Tx, where_clause
 from ._redact import PREVIEW_CHARS, mask_spec, mask_text, mask_value
-from .records import CALL_STATUSES, SERVER_STATUSES, CallRecord, ServerRecord, item_id
+from ._rows import RowReader
+from .records import CALL_STATUSES, SERVER_STATUSES, ServerRecord, StoredCall, item_id
 
-_SERVER_COLUMNS = ("name, transport, spec, status, last_error, server_info, category, "
-                   "created_at, updated_at")
-_HISTORY_COLUMNS = ("id, called_at, server, kind, tool, arguments, status, duration_ms, error, "
-                    "result_preview")
+_SERVER = RowReader(
+    ServerRecord, ("name", "transport", "spec", "status", "last_error", "server_info", "category",
+                   "created_at", "updated_at"),
+    decode={"spec": json.loads, "server_info": json.loads, "created_at": to_datetime,
+            "updated_at": to_datetime},
+)
+_CALL = RowReader(
+    StoredCall, ("id", "called_at", "server", "kind", "tool", "arguments", "status", "duration_ms",
+                 "error", "result_preview"),
+    rename={"called_at": "at"},
+    decode={"called_at": to_datetime, "arguments": json.loads},
+)
+_INSERT_CALL_COLUMNS = tuple(c for c in _CALL.columns if c != "id")  # the id is the database's
+_INSERT_CALL = (f"INSERT INTO call_history ({', '.join(_INSERT_CALL_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(_INSERT_CALL_COLUMNS))})")
 _CHUNK = 500  # ids per IN (...) list
-
-
-def _server_from_row(r: Any) -> ServerRecord:
-    return ServerRecord(name=r[0], transport=r[1], spec=json.loads(r[2]), status=r[3],
-                        last_error=r[4], server_info=json.loads(r[5]), category=r[6],
-                        created_at=to_datetime(r[7]), updated_at=to_datetime(r[8]))
-
-
-def _call_from_row(r: Any) -> CallRecord:
-    return CallRecord(id=r[0], at=to_datetime(r[1]), server=r[2], kind=r[3], tool=r[4],
-                      arguments=None if r[5] is None else json.loads(r[5]), status=r[6],
-                      duration_ms=r[7], error=r[8], result_preview=r[9])
 
 
 def _check_status(status: str, allowed: tuple[str, ...], what: str) -> None:
@@ -92,12 +92,12 @@ class ActivityOps(SQLCore):
 
     def list_servers(self, status: str | None = None) -> list[ServerRecord]:
         """Every server seen (even when not connected now), by name."""
-        sql = f"SELECT {_SERVER_COLUMNS} FROM servers"
+        sql = f"SELECT {_SERVER.select} FROM servers"
         params: tuple[Any, ...] = ()
         if status is not None:
             sql, params = sql + " WHERE status = ?", (status,)
         with self._read() as tx:
-            return [_server_from_row(r) for r in tx.execute(sql + " ORDER BY name", params).fetchall()]
+            return _SERVER.all(tx.execute(sql + " ORDER BY name", params).fetchall())
 
     def set_server_status(self, name: str, status: str,
                           last_error: str | None = None) -> ServerRecord:
@@ -116,8 +116,8 @@ class ActivityOps(SQLCore):
             return self._server_in(tx, name)  # type: ignore[return-value]
 
     def _server_in(self, tx: Tx, name: str) -> ServerRecord | None:
-        row = tx.execute(f"SELECT {_SERVER_COLUMNS} FROM servers WHERE name = ?", (name,)).fetchone()
-        return None if row is None else _server_from_row(row)
+        row = tx.execute(f"SELECT {_SERVER.select} FROM servers WHERE name = ?", (name,)).fetchone()
+        return None if row is None else _SERVER(row)
 
     # -- calls ---------------------------------------------------------------------------
     def record_call(self, server: str, tool: str, *, status: str = "ok",
@@ -125,24 +125,26 @@ class ActivityOps(SQLCore):
                     error: str | None = None, result_preview: str | None = None,
                     at: datetime | float | None = None, kind: str = "tool") -> None:
         """Append one call to the history and count it (see ``record_calls``)."""
-        self.record_calls([CallRecord(server=server, tool=tool, status=status,
+        self.record_calls([StoredCall(server=server, tool=tool, status=status,
                                       arguments=None if arguments is None else dict(arguments),
                                       duration_ms=duration_ms, error=error,
                                       result_preview=result_preview, kind=kind,
                                       at=to_datetime(to_timestamp(at)))])
 
-    def record_calls(self, calls: Iterable[CallRecord | Mapping[str, Any]]) -> int:
+    def record_calls(self, calls: Iterable[StoredCall | Mapping[str, Any]]) -> int:
         """Append a batch of calls and update each tool's usage count, last use and latency
         window, all in one transaction. Returns how many calls were recorded."""
         rows: list[tuple[Any, ...]] = []
         per_item: dict[str, tuple[int, float, list[float]]] = {}
         for call in calls:
-            c = call if isinstance(call, CallRecord) else CallRecord(**call)
+            c = call if isinstance(call, StoredCall) else StoredCall(**call)
             _check_status(c.status, CALL_STATUSES, "call")
             at = to_timestamp(c.at) or now()
-            rows.append((at, c.server, c.kind, c.tool, dumps_or_none(mask_value(c.arguments)),
-                         c.status, c.duration_ms, mask_text(c.error, limit=2000),
-                         mask_text(c.result_preview, limit=PREVIEW_CHARS)))
+            stored = {"called_at": at, "server": c.server, "kind": c.kind, "tool": c.tool,
+                      "arguments": dumps_or_none(mask_value(c.arguments)), "status": c.status,
+                      "duration_ms": c.duration_ms, "error": mask_text(c.error, limit=2000),
+                      "result_preview": mask_text(c.result_preview, limit=PREVIEW_CHARS)}
+            rows.append(tuple(stored[column] for column in _INSERT_CALL_COLUMNS))
             count, last, durations = per_item.get(item_id(c.server, c.kind, c.tool), (0, at, []))
             if c.duration_ms is not None:
                 durations.append(float(c.duration_ms))
@@ -150,14 +152,12 @@ class ActivityOps(SQLCore):
         if not rows:
             return 0
         with self._write() as tx:
-            tx.executemany("INSERT INTO call_history (called_at, server, kind, tool, arguments, "
-                           "status, duration_ms, error, result_preview) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            tx.executemany(_INSERT_CALL, rows)
             ids = sorted(per_item)
             windows: dict[str, list[float]] = {}
             for start in range(0, len(ids), _CHUNK):
                 chunk = ids[start:start + _CHUNK]
-                windows.update((r[0], json.loads(r[1])) for r in tx.execute(
+                windows.update((id, json.loads(window)) for id, window in tx.execute(
                     f"SELECT id, latency_window FROM catalog_items WHERE id IN "
                     f"({', '.join('?' * len(chunk))}) ORDER BY id{self.dialect.for_update}",
                     chunk).fetchall())
@@ -175,16 +175,16 @@ class ActivityOps(SQLCore):
         return len(rows)
 
     def history(self, limit: int = 100, server: str | None = None, tool: str | None = None,
-                since: datetime | float | None = None) -> list[CallRecord]:
+                since: datetime | float | None = None) -> list[StoredCall]:
         """The most recent calls, newest first."""
         check_limit(limit, maximum=1_000_000)
         where, params = where_clause(
             {"server": server, "tool": tool}, None if since is None else ("called_at", to_timestamp(since))
         )
         with self._read() as tx:
-            rows = tx.execute(f"SELECT {_HISTORY_COLUMNS} FROM call_history{where} "
+            rows = tx.execute(f"SELECT {_CALL.select} FROM call_history{where} "
                               "ORDER BY called_at DESC, id DESC LIMIT ?", (*params, limit)).fetchall()
-        return [_call_from_row(r) for r in rows]
+        return _CALL.all(rows)
 
     # -- totals --------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import builtins
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from ...errors import ConflictError, ToolNotFoundError, WorkbenchError
@@ -35,14 +35,26 @@ from ._items import (
     row_dict,
     validate,
 )
+from ._rows import RowReader
 from .records import KINDS, CatalogItem, Page, SchemaVersion
 
+_SCHEMA_VERSION = RowReader(
+    SchemaVersion, ("item_id", "schema_version", "input_schema", "output_schema", "replaced_at"),
+    rename={"input_schema": "schema"},
+    decode={"input_schema": json.loads, "output_schema": json.loads, "replaced_at": to_datetime},
+)
+#: A recorded listing change, as the dict ``changes()`` returns.
+_CHANGE = RowReader(
+    dict, ("changed_at", "server", "kind", "item_id", "name", "change_type", "schema_version"),
+    rename={"changed_at": "at", "item_id": "id", "change_type": "change"},
+    decode={"changed_at": to_datetime},
+)
 _INSERT_COLUMNS = ("id",) + WRITABLE_COLUMNS + ("version", "schema_version", "created_at",
                                                 "updated_at")
 _INSERT_ITEM = (f"INSERT INTO catalog_items ({', '.join(_INSERT_COLUMNS)}) VALUES "
                 f"({', '.join('?' * len(_INSERT_COLUMNS))}) ON CONFLICT (id) DO NOTHING")
-_INSERT_CHANGE = ("INSERT INTO catalog_changes (changed_at, server, kind, item_id, name, "
-                  "change_type, schema_version) VALUES (?, ?, ?, ?, ?, ?, ?)")
+_INSERT_CHANGE = (f"INSERT INTO catalog_changes ({_CHANGE.select}) VALUES "
+                  f"({', '.join('?' * len(_CHANGE.columns))})")
 
 
 @dataclass(frozen=True)
@@ -53,7 +65,15 @@ class _Applied:
 
 
 def _insert_row(item_id: str, values: Mapping[str, Any], ts: float) -> tuple[Any, ...]:
-    return (item_id, *(values[c] for c in WRITABLE_COLUMNS), 1, 1, ts, ts)
+    """The ``_INSERT_COLUMNS`` values of a new item: its written columns at version 1."""
+    row = {**values, "id": item_id, "version": 1, "schema_version": 1, "created_at": ts, "updated_at": ts}
+    return tuple(row[c] for c in _INSERT_COLUMNS)
+
+
+def _change_row(change: Mapping[str, Any], ts: float) -> tuple[Any, ...]:
+    """The ``_INSERT_CHANGE`` values of a change dict (its ``at`` stored as epoch ``ts``)."""
+    row = {**change, "at": ts}
+    return tuple(row[f] for f in _CHANGE.fields)
 
 
 def _event(row: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
@@ -112,12 +132,9 @@ class CatalogOps(SQLCore):
     def schema_history(self, id: str) -> builtins.list[SchemaVersion]:
         """The schemas an item had before its current one, oldest first."""
         with self._read() as tx:
-            rows = tx.execute("SELECT item_id, schema_version, input_schema, output_schema, "
-                              "replaced_at FROM item_versions WHERE item_id = ? "
-                              "ORDER BY schema_version", (id,)).fetchall()
-        return [SchemaVersion(r[0], r[1], json.loads(r[2]),
-                              None if r[3] is None else json.loads(r[3]),
-                              datetime.fromtimestamp(r[4], UTC)) for r in rows]
+            rows = tx.execute(f"SELECT {_SCHEMA_VERSION.select} FROM item_versions "
+                              "WHERE item_id = ? ORDER BY schema_version", (id,)).fetchall()
+        return _SCHEMA_VERSION.all(rows)
 
     def changes(self, server: str | None = None, since: datetime | float | None = None, *,
                 kind: str | None = None) -> builtins.list[dict[str, Any]]:
@@ -127,11 +144,9 @@ class CatalogOps(SQLCore):
             {"server": server, "kind": kind}, None if since is None else ("changed_at", to_timestamp(since))
         )
         with self._read() as tx:
-            rows = tx.execute("SELECT changed_at, server, kind, item_id, name, change_type, "
-                              f"schema_version FROM catalog_changes{where} ORDER BY id",
+            rows = tx.execute(f"SELECT {_CHANGE.select} FROM catalog_changes{where} ORDER BY id",
                               params).fetchall()
-        return [{"at": to_datetime(r[0]), "server": r[1], "kind": r[2], "id": r[3], "name": r[4],
-                 "change": r[5], "schema_version": r[6]} for r in rows]
+        return _CHANGE.all(rows)
 
     # -- writes --------------------------------------------------------------------------
     def upsert(self, item: CatalogItem | Mapping[str, Any]) -> CatalogItem:
@@ -229,9 +244,7 @@ class CatalogOps(SQLCore):
                     self._apply(tx, row, column_values(fields), ts)
                     changes.append(_change(row, "removed", ts, row["schema_version"]))
             tx.executemany(_INSERT_ITEM, inserts)
-            tx.executemany(_INSERT_CHANGE, [
-                (ts, c["server"], c["kind"], c["id"], c["name"], c["change"], c["schema_version"])
-                for c in changes])
+            tx.executemany(_INSERT_CHANGE, [_change_row(c, ts) for c in changes])
         self._grew(len(inserts))
         return changes
 

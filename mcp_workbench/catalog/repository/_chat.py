@@ -12,22 +12,19 @@ from ...errors import WorkbenchError
 from ._codec import dumps, dumps_or_none, now, to_datetime
 from ._core import SQLCore, Tx
 from ._redact import mask_text, mask_value
-from .records import ROLES, ChatMessage, ChatRoom, ChatSession
+from ._rows import RowReader
+from .records import ROLES, ChatMessage, ChatRoom, StoredChat
 
-_SESSION_COLUMNS = "id, room_id, model, servers, title, created_at, updated_at"
-_MESSAGE_COLUMNS = "id, session_id, role, content, tool_calls, tool_results, tokens, created_at"
-
-
-def _session(r: Any) -> ChatSession:
-    return ChatSession(id=r[0], room_id=r[1], model=r[2], servers=json.loads(r[3]), title=r[4],
-                       created_at=to_datetime(r[5]), updated_at=to_datetime(r[6]))
-
-
-def _message(r: Any) -> ChatMessage:
-    return ChatMessage(id=r[0], session_id=r[1], role=r[2], content=r[3],
-                       tool_calls=None if r[4] is None else json.loads(r[4]),
-                       tool_results=None if r[5] is None else json.loads(r[5]),
-                       tokens=r[6], created_at=to_datetime(r[7]))
+_ROOM = RowReader(ChatRoom, ("id", "name", "created_at"), decode={"created_at": to_datetime})
+_SESSION = RowReader(
+    StoredChat, ("id", "room_id", "model", "servers", "title", "created_at", "updated_at"),
+    decode={"servers": json.loads, "created_at": to_datetime, "updated_at": to_datetime},
+)
+_MESSAGE = RowReader(
+    ChatMessage, ("id", "session_id", "role", "content", "tool_calls", "tool_results", "tokens",
+                  "created_at"),
+    decode={"tool_calls": json.loads, "tool_results": json.loads, "created_at": to_datetime},
+)
 
 
 class ChatOps(SQLCore):
@@ -46,39 +43,38 @@ class ChatOps(SQLCore):
 
     def list_rooms(self) -> list[ChatRoom]:
         with self._read() as tx:
-            rows = tx.execute("SELECT id, name, created_at FROM chat_rooms ORDER BY created_at, id"
-                              ).fetchall()
-        return [ChatRoom(r[0], r[1], to_datetime(r[2])) for r in rows]
+            rows = tx.execute(f"SELECT {_ROOM.select} FROM chat_rooms ORDER BY created_at, id").fetchall()
+        return _ROOM.all(rows)
 
     def create_session(self, room_id: str, *, model: str | None = None,
                        servers: Sequence[str] = (), title: str | None = None,
-                       id: str | None = None) -> ChatSession:
+                       id: str | None = None) -> StoredChat:
         """A new session in a room, remembering the model and the servers it may use."""
         ts = now()
-        session = ChatSession(id=id or uuid.uuid4().hex, room_id=room_id, model=model,
-                              servers=list(servers), title=title, created_at=to_datetime(ts),
-                              updated_at=to_datetime(ts))
+        stored = {"id": id or uuid.uuid4().hex, "room_id": room_id, "model": model,
+                  "servers": dumps(list(servers)), "title": title, "created_at": ts, "updated_at": ts}
         with self._write() as tx:
             if not tx.execute("SELECT 1 FROM chat_rooms WHERE id = ?", (room_id,)).fetchone():
                 raise WorkbenchError(f"no chat room {room_id!r}: create_room first")
-            tx.execute(f"INSERT INTO chat_sessions ({_SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (session.id, room_id, model, dumps(session.servers), title, ts, ts))
-        return session
+            tx.execute(f"INSERT INTO chat_sessions ({_SESSION.select}) "
+                       f"VALUES ({', '.join('?' * len(_SESSION.columns))})",
+                       tuple(stored[c] for c in _SESSION.columns))
+        return _SESSION(tuple(stored[c] for c in _SESSION.columns))
 
-    def get_session(self, session_id: str) -> ChatSession | None:
+    def get_session(self, session_id: str) -> StoredChat | None:
         with self._read() as tx:
-            row = tx.execute(f"SELECT {_SESSION_COLUMNS} FROM chat_sessions WHERE id = ?",
+            row = tx.execute(f"SELECT {_SESSION.select} FROM chat_sessions WHERE id = ?",
                              (session_id,)).fetchone()
-        return None if row is None else _session(row)
+        return None if row is None else _SESSION(row)
 
-    def list_sessions(self, room_id: str | None = None) -> list[ChatSession]:
+    def list_sessions(self, room_id: str | None = None) -> list[StoredChat]:
         """Sessions (of one room, or all), oldest first."""
-        sql = f"SELECT {_SESSION_COLUMNS} FROM chat_sessions"
+        sql = f"SELECT {_SESSION.select} FROM chat_sessions"
         params: tuple[str, ...] = ()
         if room_id is not None:
             sql, params = sql + " WHERE room_id = ?", (room_id,)
         with self._read() as tx:
-            return [_session(r) for r in tx.execute(sql + " ORDER BY created_at, id", params).fetchall()]
+            return _SESSION.all(tx.execute(sql + " ORDER BY created_at, id", params).fetchall())
 
     def add_message(self, session_id: str, role: str, content: str | None = None, *,
                     tool_calls: list[Any] | None = None, tool_results: list[Any] | None = None,
@@ -102,10 +98,10 @@ class ChatOps(SQLCore):
     def messages(self, session_id: str) -> list[ChatMessage]:
         """A session's messages in order."""
         with self._read() as tx:
-            rows = tx.execute(f"SELECT {_MESSAGE_COLUMNS} FROM chat_messages WHERE session_id = ? "
+            rows = tx.execute(f"SELECT {_MESSAGE.select} FROM chat_messages WHERE session_id = ? "
                               "ORDER BY id", (session_id,)).fetchall()
-        return [_message(r) for r in rows]
+        return _MESSAGE.all(rows)
 
     def _message_in(self, tx: Tx, message_id: int) -> ChatMessage:
-        return _message(tx.execute(f"SELECT {_MESSAGE_COLUMNS} FROM chat_messages WHERE id = ?",
+        return _MESSAGE(tx.execute(f"SELECT {_MESSAGE.select} FROM chat_messages WHERE id = ?",
                                    (message_id,)).fetchone())

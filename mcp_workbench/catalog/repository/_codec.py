@@ -29,10 +29,6 @@ def dumps_or_none(value: Any) -> str | None:
     return None if value is None else dumps(value)
 
 
-def loads_or(text: str | None, default: Any = None) -> Any:
-    return default if text is None else json.loads(text)
-
-
 class LazyField:
     """A dataclass field decoded on first access from a raw value stored beside it.
 

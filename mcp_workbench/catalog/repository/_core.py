@@ -15,9 +15,10 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+from ...core.events import EventEmitter, Handler
 from ...errors import WorkbenchError
 from ._codec import now
-from .events import EventBus, Handler
+from .records import EVENTS
 from .schema import COMPONENT, LATEST, MIGRATIONS, Dialect
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,8 @@ class SQLCore:
     def __init__(self, location: str) -> None:
         self.location = location  # path or redacted DSN, for messages
         self._lock = threading.RLock()
-        self._events = EventBus()
+        # Payloads go out as written (no "event" key): each names its entity instead.
+        self._events = EventEmitter(EVENTS, event_key=None)
         self._grown = 0  # catalog rows this process inserted since the last statistics refresh
         self._stat_rows = 0
 
@@ -175,7 +177,12 @@ class SQLCore:
 
     def on(self, event: str, handler: Handler) -> Callable[[], None]:
         """Call ``handler(payload)`` after each committed ``changed``, ``deleted`` or
-        ``status_changed``; returns a function that unsubscribes."""
+        ``status_changed``; returns a function that unsubscribes.
+
+        Handlers run after the write committed, outside the repository's lock, so a handler
+        may read the repository again; a failing handler is logged and never undoes or blocks
+        the write. Events are local to the process that wrote; others see changes by reading.
+        """
         return self._events.on(event, handler)
 
     def __enter__(self) -> SQLCore:

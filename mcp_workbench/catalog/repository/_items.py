@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import fields as dataclass_fields
+from operator import itemgetter
 from typing import Any
 
 from ...errors import WorkbenchError
-from ._codec import dumps, dumps_or_none, search_text
+from ._codec import LazyField, dumps, dumps_or_none, search_text
 from .records import ITEM_STATUSES, KINDS, CatalogItem, LatencyStats, item_id
 
-#: Columns a record is built from, in order.
-RECORD_COLUMNS = (
+#: Columns a record's fields are read from, then the latency figures (``item_from_row``).
+ITEM_COLUMNS = (
     "id", "server", "kind", "name", "uri", "title", "description", "category", "status",
     "input_schema", "output_schema", "annotations", "meta", "read_only", "destructive",
     "schema_version", "version", "created_at", "updated_at", "usage_count", "last_used_at",
-    "latency_count", "latency_mean", "latency_p50", "latency_p95",
 )
+LATENCY_COLUMNS = ("latency_count", "latency_mean", "latency_p50", "latency_p95")
+#: Columns a record is built from, in order.
+RECORD_COLUMNS = ITEM_COLUMNS + LATENCY_COLUMNS
 SELECT_ITEM = "SELECT " + ", ".join(RECORD_COLUMNS) + " FROM catalog_items"
 #: Columns written from an item's fields (everything a user or a listing may change).
 WRITABLE_COLUMNS = (
@@ -38,13 +42,27 @@ LISTED_FIELDS = ("name", "uri", "title", "description", "schema", "output_schema
                  "read_only", "destructive")
 
 
-#: Where ``item_from_row`` puts each column of a ``RECORD_COLUMNS`` row (lazy fields raw).
-_ROW_ATTRS = (
-    "id", "server", "kind", "name", "uri", "title", "description", "category", "status",
-    "_schema_raw", "_output_schema_raw", "_annotations_raw", "_meta_raw", "read_only",
-    "destructive", "schema_version", "version", "_created_at_raw", "_updated_at_raw",
-    "usage_count", "_last_used_at_raw",
-)
+#: The field a column fills where its name differs from the column's.
+_FIELD_OF = {"input_schema": "schema"}
+
+
+def _attribute(column: str) -> str:
+    """Where ``item_from_row`` puts a column: the field, or beside it (``_<field>_raw``) when
+    the field is a ``LazyField`` decoded on first access. An unknown column fails at import."""
+    name = _FIELD_OF.get(column, column)
+    if name not in CatalogItem.__dataclass_fields__:
+        raise TypeError(f"catalog column {column!r} fills no CatalogItem field: map it in _FIELD_OF")
+    return f"_{name}_raw" if isinstance(vars(CatalogItem).get(name), LazyField) else name
+
+
+_ROW_ATTRS = tuple(_attribute(c) for c in ITEM_COLUMNS)
+#: Stored as 0/1 by SQLite: made ``bool`` on the way out.
+_READ_ONLY, _DESTRUCTIVE = RECORD_COLUMNS.index("read_only"), RECORD_COLUMNS.index("destructive")
+#: The column of each ``LatencyStats`` field; ``_latency(row)`` gives them in the field order.
+_LATENCY_OF = {"count": "latency_count", "mean_ms": "latency_mean", "p50_ms": "latency_p50",
+               "p95_ms": "latency_p95"}
+_latency = itemgetter(*(RECORD_COLUMNS.index(_LATENCY_OF[f.name]) for f in dataclass_fields(LatencyStats)))
+_LATENCY_COUNT = RECORD_COLUMNS.index(_LATENCY_OF["count"])
 _NO_LATENCY = LatencyStats()
 _new = object.__new__
 
@@ -58,10 +76,10 @@ def item_from_row(r: Any) -> CatalogItem:
     """
     item = _new(CatalogItem)
     d = item.__dict__
-    d.update(zip(_ROW_ATTRS, r, strict=False))  # the latency columns follow
-    d["read_only"] = bool(r[13])
-    d["destructive"] = bool(r[14])
-    d["latency"] = LatencyStats(r[21], r[22], r[23], r[24]) if r[21] else _NO_LATENCY
+    d.update(zip(_ROW_ATTRS, r, strict=False))  # stops where the latency columns begin
+    d["read_only"] = bool(r[_READ_ONLY])
+    d["destructive"] = bool(r[_DESTRUCTIVE])
+    d["latency"] = LatencyStats(*_latency(r)) if r[_LATENCY_COUNT] else _NO_LATENCY
     return item
 
 

@@ -19,21 +19,21 @@ from .records import (
     KINDS,
     ROLES,
     SERVER_STATUSES,
-    CallRecord,
     CatalogItem,
     ChatMessage,
     ChatRoom,
-    ChatSession,
     LatencyStats,
     Page,
     SchemaVersion,
     ServerRecord,
+    StoredCall,
+    StoredChat,
     item_id,
 )
 
 __all__ = [
-    "ToolRepository", "CatalogItem", "ServerRecord", "CallRecord", "SchemaVersion",
-    "LatencyStats", "ChatRoom", "ChatSession", "ChatMessage", "Page", "item_id", "KINDS",
+    "ToolRepository", "CatalogItem", "ServerRecord", "StoredCall", "SchemaVersion",
+    "LatencyStats", "ChatRoom", "StoredChat", "ChatMessage", "Page", "item_id", "KINDS",
     "ITEM_STATUSES", "SERVER_STATUSES", "CALL_STATUSES", "CHANGE_TYPES", "EVENTS", "ROLES",
 ]
 
@@ -101,11 +101,11 @@ class ToolRepository(Protocol):
                     result_preview: str | None = None, at: datetime | float | None = None,
                     kind: str = "tool") -> None: ...
 
-    def record_calls(self, calls: Iterable[CallRecord | Mapping[str, Any]]) -> int:
+    def record_calls(self, calls: Iterable[StoredCall | Mapping[str, Any]]) -> int:
         """Append a batch to the history and update usage / latency in one transaction."""
 
     def history(self, limit: int = 100, server: str | None = None, tool: str | None = None,
-                since: datetime | float | None = None) -> builtins.list[CallRecord]:
+                since: datetime | float | None = None) -> builtins.list[StoredCall]:
         """Most recent calls first."""
 
     def stats(self) -> dict[str, Any]:
@@ -118,11 +118,11 @@ class ToolRepository(Protocol):
 
     def create_session(self, room_id: str, *, model: str | None = None,
                        servers: Sequence[str] = (), title: str | None = None,
-                       id: str | None = None) -> ChatSession: ...
+                       id: str | None = None) -> StoredChat: ...
 
-    def get_session(self, session_id: str) -> ChatSession | None: ...
+    def get_session(self, session_id: str) -> StoredChat | None: ...
 
-    def list_sessions(self, room_id: str | None = None) -> builtins.list[ChatSession]: ...
+    def list_sessions(self, room_id: str | None = None) -> builtins.list[StoredChat]: ...
 
     def add_message(self, session_id: str, role: str, content: str | None = None, *,
                     tool_calls: builtins.list[Any] | None = None,

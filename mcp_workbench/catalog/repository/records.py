@@ -107,8 +107,12 @@ class ServerRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class CallRecord:
-    """One call in the history; arguments, error and preview are stored masked."""
+class StoredCall:
+    """One call in the stored history; arguments, error and preview are stored masked.
+
+    Not ``core.history.CallRecord``: that one is this kernel's live record (it may carry the
+    result); this is what the store keeps and returns.
+    """
 
     server: str
     tool: str
@@ -130,7 +134,12 @@ class ChatRoom:
 
 
 @dataclass(frozen=True, slots=True)
-class ChatSession:
+class StoredChat:
+    """A stored chat session of a room: its model, the servers it may use and its title.
+
+    Not ``chat.session.ChatSession`` (the live conversation): this is the row that outlives it.
+    """
+
     id: str
     room_id: str
     model: str | None = None

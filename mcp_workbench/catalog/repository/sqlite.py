@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ...core.home import HOME_ENV, home_dir  # noqa: F401 (HOME_ENV re-exported)
 from ...errors import WorkbenchError
 from ._core import Tx
 from .schema import SQLITE
@@ -22,14 +23,9 @@ from .sqlbase import SQLRepository
 
 APPLICATION_ID = 0x4D435057  # "MCPW" in the SQLite header: marks the file as ours
 DEFAULT_FILE = "catalog.sqlite"
-HOME_ENV = "MCP_WORKBENCH_HOME"
-
-
 def default_path() -> Path:
     """``$MCP_WORKBENCH_HOME/catalog.sqlite``, else ``~/.mcp-workbench/catalog.sqlite``."""
-    home = os.environ.get(HOME_ENV)
-    base = Path(home).expanduser() if home else Path.home() / ".mcp-workbench"
-    return base / DEFAULT_FILE
+    return home_dir() / DEFAULT_FILE
 
 
 def path_from_url(url: str) -> Path:

@@ -23,6 +23,7 @@ from mcp.shared.auth import OAuthClientInformationFull, OAuthToken
 from mcp.shared.auth_utils import calculate_token_expiry, resource_url_from_server_url
 
 from ...errors import ConfigError
+from ..home import home_dir
 from ..secrets import register_secrets
 
 logger = logging.getLogger("mcp_workbench.auth")
@@ -40,9 +41,7 @@ class Backend(Protocol):
 
 def tokens_dir() -> Path:
     """``$MCP_WORKBENCH_HOME/tokens`` (default ``~/.mcp-workbench/tokens``)."""
-    from ...catalog.repository.sqlite import default_path  # the one place that knows the home
-
-    return default_path().parent / "tokens"
+    return home_dir() / "tokens"
 
 
 class FileBackend:

@@ -6,10 +6,10 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from ...views.describe import describe_tool, tool_schema
-from ...views.display import CallProgress
-from ...errors import ArgumentError, CallTimeoutError
 from ...core.validation import coerce_arguments
+from ...errors import ArgumentError, CallTimeoutError
+from ...views.describe import describe_tool
+from ...views.display import CallProgress
 from .base import Command, Context, store
 from ._parser import Option, Positional, Syntax, argument_pair, positive_float, variable
 
@@ -88,10 +88,8 @@ def run_describe(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
 
 
 def run_call(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
-    target = v["SERVER.TOOL"]
-    schema = tool_schema(ctx.wb, target)  # unknown server or tool: a usage error with suggestions
-    arguments = {**v.get("body", {}), **coerce_arguments(schema, dict(v["k=v"]))}
-    with CallProgress(ctx.shell, target) as progress:
+    target, arguments = _call_arguments(ctx, v)
+    with CallProgress(ctx.shell, target, submit=ctx.wb.submit) as progress:
         try:
             result = ctx.wb.call(target, arguments, timeout=v["timeout"], on_progress=progress.handler)
         except ArgumentError as exc:
@@ -101,6 +99,21 @@ def run_call(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
         except KeyboardInterrupt:
             raise UsageError(f"{target}: interrupted; the call was cancelled and the server stays usable") from None
     return store(ctx, v["out"], result)
+
+
+def _call_arguments(ctx: Context, v: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The address to call and its arguments, with the tool looked up at most once.
+
+    Only ``k=v`` values need the tool (its schema types them): then the tool is resolved here,
+    once, with suggestions when it is unknown, and the call gets its full ``server.tool``
+    address, which the workbench finds with one dict lookup. A cell body (already typed JSON
+    or YAML) or no arguments need no lookup before the call.
+    """
+    target, body, pairs = v["SERVER.TOOL"], v.get("body", {}), dict(v["k=v"])
+    if not pairs:
+        return target, dict(body)
+    server, tool = ctx.wb.resolve(target)
+    return f"{server}.{tool.name}", {**body, **coerce_arguments(tool.input_schema or {}, pairs)}
 
 
 def run_prompt(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:

@@ -5,11 +5,22 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
+from ...core.transports import TRANSPORTS
 from .base import Command, Context
 from ._parser import Option, Positional, Syntax, key_value, positive_float
 
+# URL transports with a flag of their own (--sse); the table says which.
+_FLAGGED = {k.flag.lstrip("-").replace("-", "_"): k for k in TRANSPORTS.values() if k.flag and k.target == "url"}
+_URL_KINDS = [k for k in TRANSPORTS.values() if k.target == "url"]
 _STDIO_ONLY = ("env", "cwd", "inherit_env")
-_URL_ONLY = ("sse", "header", "oauth", "client_id", "scope")
+_URL_ONLY = (*_FLAGGED, "transport", "header", "oauth", "client_id", "scope")
+
+
+def _url_transport(v: dict[str, Any]) -> str | None:
+    """The transport a URL line asks for: --transport NAME, a flag such as --sse, else None
+    (chosen from the URL's scheme)."""
+    flagged = [k.name for d, k in _FLAGGED.items() if v[d]]
+    return v["transport"] or (flagged[0] if flagged else None)
 
 
 def _check_connect(syntax: Syntax, v: dict[str, Any]) -> None:
@@ -30,6 +41,9 @@ def _check_connect(syntax: Syntax, v: dict[str, Any]) -> None:
         if wrong:
             flag = "--" + wrong[0].replace("_", "-")
             raise syntax.fail(f"{flag} is for stdio servers; a URL server takes --header K=V")
+        if v["transport"] and v["transport"] not in {k.name for k in _URL_KINDS}:
+            names = ", ".join(k.name for k in _URL_KINDS)
+            raise syntax.fail(f"--transport {v['transport']}: a URL server's transport is one of {names}")
 
 
 CONNECT = Syntax(
@@ -51,7 +65,11 @@ CONNECT = Syntax(
                key_value),
         Option(("--cwd",), "cwd", metavar="DIR", help="working directory of the server process"),
         Option(("--inherit-env",), "inherit_env", "flag", help="give the server the kernel's whole environment"),
-        Option(("--sse",), "sse", "flag", help="the URL is a (deprecated) SSE endpoint, not Streamable HTTP"),
+        *(Option((k.flag,), d, "flag", help=f"the URL is a{' (deprecated)' if k.deprecated else ''} {k.label} "
+                 "endpoint") for d, k in _FLAGGED.items()),  # fmt: skip
+        Option(("--transport",), "transport", metavar="NAME",
+               help="the URL's transport: " + ", ".join(f"{k.name} ({k.label})" for k in _URL_KINDS)
+               + "; default: from the URL's scheme"),
         Option(("--header",), "header", "multi", "K=V", "send an HTTP header, e.g. Authorization=... (repeatable)",
                key_value),
         Option(("--timeout",), "timeout", metavar="S", help="per-call timeout for this server, in seconds",
@@ -89,7 +107,7 @@ def run_connect(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
         if v["env"]:
             options["env"] = dict(v["env"])
     else:
-        options.update(url=v["URL"], transport="sse" if v["sse"] else "http")
+        options.update(url=v["URL"], transport=_url_transport(v))
         if v["header"]:
             options["headers"] = dict(v["header"])
         if v["oauth"] or v["client_id"] or v["scope"]:
@@ -135,7 +153,7 @@ DISCONNECT = Syntax(
 
 
 def run_disconnect(ctx: Context, v: dict[str, Any], cell: str | None) -> None:
-    names = ctx.wb.registry.names() if v["all"] else [v["NAME"]]
+    names = ctx.wb.server_names() if v["all"] else [v["NAME"]]
     for name in names:
         ctx.wb.disconnect(name)
         ctx.opened.discard(name)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from ...views.display import listing
-from ...repro.api import repro
 from .base import Command, Context
 from ._parser import ANY_SERVER, Option, Syntax, positive_int
 
@@ -39,7 +38,7 @@ PING = Syntax(
 
 def run_history(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
     if v["export"]:
-        path = repro(ctx.wb).export_history(v["export"], server=v["server"], last=v["last"])
+        path = ctx.wb.export_history(v["export"], server=v["server"], last=v["last"])
         return f"wrote {path} (run it with: python {path})"
     return listing(ctx.wb.history(server=v["server"], last=v["last"]), ctx.display_limit)
 

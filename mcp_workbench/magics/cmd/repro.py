@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...repro.api import repro
 from .base import Command, Context
 from ._parser import Option, Positional, Syntax
 
@@ -49,7 +48,7 @@ REPLAY = _cassette_syntax(
 
 
 def run_record(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
-    api = repro(ctx.wb)
+    api = ctx.wb
     if v["stop"]:
         path = api.stop_recording()
         return f"recorded to {path}" if path is not None else "not recording"
@@ -59,7 +58,7 @@ def run_record(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
 
 
 def run_replay(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
-    api = repro(ctx.wb)
+    api = ctx.wb
     if v["stop"]:
         path = api.stop_replay()
         return f"stopped replaying {path}" if path is not None else "not replaying"

@@ -17,9 +17,7 @@ UI = Syntax(
 
 
 def run_ui(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
-    from ...widgets.api import dashboard  # ipywidgets is imported only when a dashboard is made
-
-    return dashboard(ctx.wb)
+    return ctx.wb.dashboard()  # ipywidgets is imported only when a dashboard is made
 
 
 COMMANDS = [Command(UI, run_ui)]

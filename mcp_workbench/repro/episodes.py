@@ -41,7 +41,7 @@ class RealServer:
         await self._warm_up()
 
     async def _run(self, *, task_status: Any) -> None:
-        stderr = StderrCapture(self.spec.name, on_eof=lambda: None) if self.spec.transport == "stdio" else None
+        stderr = StderrCapture(self.spec.name, on_eof=lambda: None) if self.spec.runs_command else None
         try:
             async with build_transport(self.spec, stderr) as (read, write):
                 if stderr is not None:

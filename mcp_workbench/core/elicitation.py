@@ -2,8 +2,8 @@
 
 A hook gets an ``ElicitationRequest`` and answers with a dict (accept with that content),
 "accept" / "accept_defaults" (accept with the schema's defaults), "decline", "cancel", an
-``ElicitResult``, or None (cancel). The interactive default asks field by field through the
-chat's channel (``input()``), prefilled with the schema's defaults.
+``ElicitResult``, or None (cancel). The interactive default asks field by field (``input()``, or the
+running chat turn's channel), prefilled with the schema's defaults.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 import mcp_types as types
 
-logger = logging.getLogger("mcp_workbench.chat")
+logger = logging.getLogger("mcp_workbench.requests")
 Ask = Callable[[str], Awaitable[str]]
 _TRUE, _FALSE = {"y", "yes", "true", "1", "on"}, {"n", "no", "false", "0", "off"}
 
