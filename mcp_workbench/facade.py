@@ -264,28 +264,34 @@ class Workbench:
         return self.service.resolve(target, "prompt")[1]
 
     # ------------------------------------------------------------------ listings
-    def servers(self) -> pd.DataFrame:
+    # Listings are DataFrames with every documented column; shown in a cell they display a
+    # readable table (views.readable). ``all_columns=True`` (or ``.df``) shows every column.
+    def servers(self, *, all_columns: bool = False) -> pd.DataFrame:
         """One row per server: name, transport, status, tools, prompts, resources, server info..."""
-        return self.listings.servers()
+        return self.listings.servers(all_columns=all_columns)
 
     def tools(
         self, server: str | None = None, *, search: str | None = None, read_only: bool | None = None,
-        destructive: bool | None = None,
+        destructive: bool | None = None, all_columns: bool = False,
     ) -> pd.DataFrame:  # fmt: skip
-        """Every tool of every server (or one), filtered by keywords and annotations, with usage."""
-        return self.listings.tools(server, search=search, read_only=read_only, destructive=destructive)
+        """Every tool of every server (or one), filtered by keywords and annotations, with usage.
 
-    def prompts(self, server: str | None = None) -> pd.DataFrame:
+        Shown in a cell: name, title, one-line description, parameters (required marked *), read-only /
+        destructive badges, calls, p50, last used; ``all_columns=True`` shows the schemas and every column."""
+        return self.listings.tools(server, search=search, read_only=read_only, destructive=destructive,
+                                   all_columns=all_columns)  # fmt: skip
+
+    def prompts(self, server: str | None = None, *, all_columns: bool = False) -> pd.DataFrame:
         """Every prompt: server, name, title, description, arguments, required."""
-        return self.listings.prompts(server)
+        return self.listings.prompts(server, all_columns=all_columns)
 
-    def resources(self, server: str | None = None) -> pd.DataFrame:
+    def resources(self, server: str | None = None, *, all_columns: bool = False) -> pd.DataFrame:
         """Every resource (all pages): server, uri, name, title, description, mime_type, size."""
-        return self.listings.resources(server)
+        return self.listings.resources(server, all_columns=all_columns)
 
-    def resource_templates(self, server: str | None = None) -> pd.DataFrame:
+    def resource_templates(self, server: str | None = None, *, all_columns: bool = False) -> pd.DataFrame:
         """Every resource template: server, uri_template, name, title, description, mime_type."""
-        return self.listings.resource_templates(server)
+        return self.listings.resource_templates(server, all_columns=all_columns)
 
     def refresh(self, server: str | None = None) -> None:
         """Re-read listings from the server(s)."""
@@ -297,10 +303,11 @@ class Workbench:
 
     def catalog(
         self, search: str | None = None, *, server: str | None = None, kind: str | None = "tool",
-        status: str | None = None, category: str | None = None,
+        status: str | None = None, category: str | None = None, all_columns: bool = False,
     ) -> pd.DataFrame:  # fmt: skip
         """Everything ever catalogued (servers seen before, connected now or not), with usage."""
-        return self.listings.catalog(search, server=server, kind=kind, status=status, category=category)
+        return self.listings.catalog(search, server=server, kind=kind, status=status, category=category,
+                                     all_columns=all_columns)  # fmt: skip
 
     def catalog_changes(self, server: str | None = None, *, since: Any = None) -> pd.DataFrame:
         """What the last sync of ``server`` found (added, removed, schema changed), or all since ``since``."""
@@ -358,15 +365,16 @@ class Workbench:
 
     def traffic(
         self, server: str | None = None, *, method: str | None = None, kind: str | None = None,
-        errors: bool = False, last: int | None = None,
+        errors: bool = False, last: int | None = None, all_columns: bool = False,
     ) -> pd.DataFrame:  # fmt: skip
         """What crossed the wire while tracing: time, server, direction, kind, method, id,
         latency_ms (responses, matched to their request), size_bytes, preview, payload."""
-        return self.service.traffic(server, method=method, kind=kind, errors=errors, last=last)
+        return self.listings.traffic(server, method=method, kind=kind, errors=errors, last=last,
+                                     all_columns=all_columns)  # fmt: skip
 
-    def history(self, *, server: str | None = None, last: int | None = None) -> pd.DataFrame:
+    def history(self, *, server: str | None = None, last: int | None = None, all_columns: bool = False) -> pd.DataFrame:
         """Every call made (secrets masked), oldest first; from the store, so it outlives the kernel."""
-        return self.listings.history(server=server, last=last)
+        return self.listings.history(server=server, last=last, all_columns=all_columns)
 
     def stats(self) -> dict[str, Any]:
         """Connections, calls, errors, calls per server, and the catalog's totals."""

@@ -1,7 +1,6 @@
-"""Notebook display helpers: listings shown to a row limit, and a progress line for long calls.
+"""Notebook display helpers: the progress line for long calls (listings: ``views.readable``).
 
-A listing stays a real DataFrame (``_`` holds every row); only its display is cut to
-``display_limit`` rows. The progress line appears only for a call that outlives ~0.5 s and is
+The progress line appears only for a call that outlives ~0.5 s and is
 a display updated in place: a bar when the server sends progress notifications, a spinner with
 the elapsed time when it does not, and it is emptied when the call ends. It is shown only where
 a display can be updated (Jupyter, or captured output); a terminal would print every update as
@@ -16,9 +15,8 @@ import threading
 import time
 from collections.abc import Callable, Coroutine
 from types import TracebackType
-from typing import Any, ClassVar, Self
+from typing import Any, Self
 
-import pandas as pd
 from IPython.core.displaypub import DisplayPublisher
 from IPython.display import DisplayHandle
 
@@ -28,35 +26,6 @@ from ..core.engine import get_engine
 Submit = Callable[[Coroutine[Any, Any, Any]], Any]
 
 _SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-
-
-class Listing(pd.DataFrame):
-    """A DataFrame that displays at most ``display_limit`` rows; operations give plain DataFrames."""
-
-    _metadata: ClassVar[list[str]] = ["display_limit"]
-    display_limit: int | None
-
-    @property
-    def _constructor(self) -> type[pd.DataFrame]:
-        return pd.DataFrame
-
-    def _limited(self) -> Any:
-        limit = getattr(self, "display_limit", None) or None
-        return pd.option_context("display.max_rows", limit, "display.min_rows", limit)
-
-    def _repr_html_(self) -> str | None:
-        with self._limited():
-            return super()._repr_html_()
-
-    def __repr__(self) -> str:
-        with self._limited():
-            return super().__repr__()
-
-
-def listing(frame: pd.DataFrame, limit: int | None) -> Listing:
-    out = Listing(frame)
-    out.display_limit = limit
-    return out
 
 
 def can_update_displays(shell: Any) -> bool:

@@ -17,6 +17,7 @@ from ..catalog.sync import Catalog
 from ..core.service import ServerService
 from ..errors import WorkbenchError
 from . import frames
+from .readable import readable
 
 PING_COLUMNS = ["server", "status", "latency_ms", "error"]
 
@@ -29,35 +30,42 @@ class Listings:
         self._catalog = catalog  # the catalog open now (the store can be switched), or None
 
     # ------------------------------------------------------------------ live servers
-    def servers(self, names: list[str] | None = None) -> pd.DataFrame:
+    def servers(self, names: list[str] | None = None, *, all_columns: bool = False) -> pd.DataFrame:
         views = self._service.views()
         if names is not None:
             wanted = set(names)
             views = [v for v in views if v.name in wanted]
-        return frames.servers_frame(views)
+        return _shown(frames.servers_frame(views), "servers", all_columns)
 
     def _views(self, server: str | None) -> list[Any]:
         return [self._service.server(server)] if server else self._service.views()
 
     def tools(
         self, server: str | None = None, *, search: str | None = None, read_only: bool | None = None,
-        destructive: bool | None = None,
+        destructive: bool | None = None, all_columns: bool = False,
     ) -> pd.DataFrame:  # fmt: skip
         views = self._views(server)
         frame = frames.tools_frame(views, self._usage([v.name for v in views]), search)
         for column, wanted in (("read_only", read_only), ("destructive", destructive)):
             if wanted is not None:
                 frame = frame[frame[column] == wanted].reset_index(drop=True)
-        return frame
+        return _shown(frame, "tools", all_columns)
 
-    def prompts(self, server: str | None = None) -> pd.DataFrame:
-        return frames.prompts_frame(self._views(server))
+    def prompts(self, server: str | None = None, *, all_columns: bool = False) -> pd.DataFrame:
+        return _shown(frames.prompts_frame(self._views(server)), "prompts", all_columns)
 
-    def resources(self, server: str | None = None) -> pd.DataFrame:
-        return frames.resources_frame(self._views(server))
+    def resources(self, server: str | None = None, *, all_columns: bool = False) -> pd.DataFrame:
+        return _shown(frames.resources_frame(self._views(server)), "resources", all_columns)
 
-    def resource_templates(self, server: str | None = None) -> pd.DataFrame:
-        return frames.templates_frame(self._views(server))
+    def resource_templates(self, server: str | None = None, *, all_columns: bool = False) -> pd.DataFrame:
+        return _shown(frames.templates_frame(self._views(server)), "templates", all_columns)
+
+    def traffic(
+        self, server: str | None = None, *, method: str | None = None, kind: str | None = None,
+        errors: bool = False, last: int | None = None, all_columns: bool = False,
+    ) -> pd.DataFrame:  # fmt: skip
+        frame = self._service.traffic(server, method=method, kind=kind, errors=errors, last=last)
+        return _shown(frame, "traffic", all_columns)
 
     def ping(self, rows: list[dict[str, Any]]) -> pd.DataFrame:
         return pd.DataFrame(rows, columns=PING_COLUMNS)
@@ -94,12 +102,12 @@ class Listings:
 
     def catalog(
         self, search: str | None = None, *, server: str | None = None, kind: str | None = "tool",
-        status: str | None = None, category: str | None = None,
+        status: str | None = None, category: str | None = None, all_columns: bool = False,
     ) -> pd.DataFrame:  # fmt: skip
         catalog = self._require()
         catalog.flush()
-        return frames.catalog_frame(self._items(catalog, search, server=server, kind=kind, status=status,
-                                                category=category))  # fmt: skip
+        items = self._items(catalog, search, server=server, kind=kind, status=status, category=category)
+        return _shown(frames.catalog_frame(items), "catalog", all_columns)
 
     def catalog_changes(self, server: str | None = None, *, since: Any = None) -> pd.DataFrame:
         catalog = self._require()
@@ -110,18 +118,18 @@ class Listings:
             self._service.server(server)  # raises with suggestions
         return frames.changes_frame(catalog.last_changes.get(server, []))
 
-    def history(self, *, server: str | None = None, last: int | None = None) -> pd.DataFrame:
+    def history(self, *, server: str | None = None, last: int | None = None, all_columns: bool = False) -> pd.DataFrame:
         catalog = self._catalog()
         if catalog is not None:
             catalog.flush()
             stored = catalog.repo.history(limit=last or 1_000_000, server=server)
-            return frames.stored_history_frame(reversed(stored))
+            return _shown(frames.stored_history_frame(reversed(stored)), "history", all_columns)
         records = self._service.log.snapshot()
         if server:
             records = [r for r in records if r.server == server]
         if last:
             records = records[-last:]
-        return frames.history_frame(records)
+        return _shown(frames.history_frame(records), "history", all_columns)
 
     def stats(self) -> dict[str, Any]:
         stats = self._service.stats()
@@ -130,3 +138,8 @@ class Listings:
             catalog.flush()
             stats["catalog"] = catalog.repo.stats()
         return stats
+
+
+def _shown(frame: pd.DataFrame, kind: str, all_columns: bool) -> pd.DataFrame:
+    """The frame as a readable ``Listing`` (every column stays in it), or plain with ``all_columns``."""
+    return frame if all_columns else readable(frame, kind)

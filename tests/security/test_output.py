@@ -20,7 +20,8 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from mcp_workbench import Workbench
 from mcp_workbench.views.describe import describe_tool
-from mcp_workbench.views.display import listing, render
+from mcp_workbench.views.display import render
+from mcp_workbench.views.readable import listing
 from tests.faults.harness import BAD_ARGS, BAD_SERVER
 from tests.test_magics_shell import run
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from ...views.display import listing
+from ...views.readable import listing
 from .base import Command, Context
 from ._parser import Option, Positional, Syntax, positive_int
 

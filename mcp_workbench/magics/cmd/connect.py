@@ -129,7 +129,7 @@ CONFIG = Syntax(
 
 
 def run_config(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
-    from ...views.display import listing
+    from ...views.readable import listing
 
     frame = ctx.wb.load_config(v["PATH"], strict=v["strict"])
     ctx.opened.update(frame["name"])
