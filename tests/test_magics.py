@@ -117,10 +117,29 @@ def test_call_coerces_by_schema_and_binds_output(demo: InteractiveShell) -> None
     assert run(demo, "%mcp call demo.echo text=1").text == "1"  # the schema says string: stays "1"
     assert run(demo, """%mcp call demo.echo text='{"json": 1}'""").text == '{"json": 1}'
     assert run(demo, "%mcp call demo.echo text='two words'").text == "two words"
-    assert "deleted everything" in run(demo, "%mcp call demo.delete_all confirm=true").text
     assert len(run(demo, "%mcp call demo.table rows=2 --timeout 10").df) == 2
     failed = run(demo, "%mcp call demo.fail message=boom")
     assert failed.is_error and failed.text == "boom"  # an error result is shown, not raised
+
+
+def test_a_destructive_tool_is_refused_headless_unless_allowed(demo: InteractiveShell) -> None:
+    """No front end to ask (this shell's stdin is not a terminal): refused, with how to allow it.
+    The question itself, answered through a real kernel's stdin: tests/test_confirm_destructive.py."""
+    calls = wb().log.total
+    message = fails(demo, "%mcp call demo.delete_all confirm=true")
+    assert message.startswith("demo.delete_all is marked destructive and there is no one to confirm it here")
+    assert "%config McpWorkbench.confirm_destructive = False" in message
+    assert "UsageError" not in fails(demo, "%%mcp call delete_all\nconfirm: true\n")  # a bare name, a cell body
+    assert wb().log.total == calls  # nothing was sent
+    assert run(demo, "%mcp call demo.add a=1 b=2").value == 3  # other tools: no question
+    try:
+        run(demo, "%config McpWorkbench.confirm_destructive = False")
+        assert wb().dashboards.confirm_destructive is False  # the dashboard follows the same setting
+        assert "deleted everything" in run(demo, "%mcp call demo.delete_all confirm=true").text
+    finally:
+        run(demo, "%config McpWorkbench.confirm_destructive = True")
+    assert wb().dashboards.confirm_destructive is True
+    assert wb().call("demo.delete_all", confirm=True).text.startswith("deleted")  # code never asks
 
 
 def test_cell_magic_takes_json_or_yaml_and_line_overrides(demo: InteractiveShell) -> None:

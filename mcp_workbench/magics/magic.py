@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
-from traitlets import Float, Int, TraitError, Unicode, observe, validate
+from traitlets import Bool, Float, Int, TraitError, Unicode, observe, validate
 from traitlets.config import Configurable
 
 from . import cmd
@@ -97,6 +97,10 @@ class McpWorkbench(Magics, Configurable):
     base_url = Unicode(
         "", help="The chat endpoint (OpenAI-compatible: Ollama, vLLM, OpenRouter...); empty: OPENAI_BASE_URL or OpenAI."
     ).tag(config=True)
+    confirm_destructive = Bool(
+        True, help="Ask before %mcp call or the dashboard runs a tool annotated destructive (destructiveHint: true); "
+        "a headless run refuses it. False: run without asking. wb.call from code never asks."
+    ).tag(config=True)
 
     def __init__(self, shell: Any = None, workbench: Workbench | None = None, **kwargs: Any) -> None:
         """``workbench``: the one to drive (default: the kernel's ``mcp_workbench.workbench()``)."""
@@ -108,6 +112,7 @@ class McpWorkbench(Magics, Configurable):
         super().__init__(shell=shell, **kwargs)  # Magics appends self to shell.configurables
         self.wb.default_timeout = self.timeout
         self.wb.idle_timeout = self.idle_timeout or None
+        self.wb.dashboards.confirm_destructive = self.confirm_destructive
 
     # ------------------------------------------------------------------ traits
     @validate("timeout")
@@ -167,6 +172,10 @@ class McpWorkbench(Magics, Configurable):
         from ..chat import settings
 
         setattr(settings, change["name"], change["new"] or None)
+
+    @observe("confirm_destructive")
+    def _apply_confirm(self, change: Any) -> None:
+        self.wb.dashboards.confirm_destructive = change["new"]
 
     @observe("timeout")
     def _apply_timeout(self, change: Any) -> None:

@@ -59,6 +59,14 @@ class ToolDescription:
         return {"text/plain": repr(self), "text/html": body}
 
 
+def flags(tool: Any) -> tuple[bool, bool]:
+    """(read_only, destructive) from a tool's annotations: destructive only when annotated so
+    (``destructiveHint: true``) and not read-only, as every listing and confirmation reads it."""
+    ann = tool.annotations
+    read_only = bool(ann and ann.read_only_hint)
+    return read_only, bool(ann and ann.destructive_hint and not read_only)
+
+
 def _tool(wb: Workbench, target: str) -> tuple[str, Any]:
     """Resolve ``server.tool`` (or a unique bare name) to (server, tool spec), with suggestions."""
     return wb.resolve(target)
@@ -119,13 +127,14 @@ def describe_tool(wb: Workbench, target: str) -> ToolDescription:
         for name, prop in (schema.get("properties") or {}).items()
     ]
     ann = tool.annotations
+    read_only, destructive = flags(tool)
     return ToolDescription(
         server=server,
         name=tool.name,
         title=tool.title or (ann.title if ann else None),
         description=tool.description,
-        read_only=bool(ann and ann.read_only_hint),
-        destructive=bool(ann and ann.destructive_hint and not ann.read_only_hint),
+        read_only=read_only,
+        destructive=destructive,
         parameters=pd.DataFrame(rows, columns=PARAMETER_COLUMNS),
         example=example_call(server, tool.name, schema),
         input_schema=schema,

@@ -21,6 +21,7 @@ import pandas as pd
 from ..core.registry import ServerView
 from ..core.history import CallRecord, ToolUsage
 from ..core.secrets import mask, mask_text
+from .describe import flags
 
 SERVER_COLUMNS = [
     "name", "transport", "status", "tools", "prompts", "resources", "server_name", "server_version",
@@ -96,6 +97,7 @@ def tools_frame(
                 continue
             schema = tool.input_schema or {}
             ann = tool.annotations
+            read_only, destructive = flags(tool)
             stats = usage.get((c.name, tool.name))
             rows.append(
                 {
@@ -105,8 +107,8 @@ def tools_frame(
                     "description": tool.description,
                     "params": list((schema.get("properties") or {}).keys()),
                     "required": list(schema.get("required") or []),
-                    "read_only": bool(ann and ann.read_only_hint),
-                    "destructive": bool(ann and ann.destructive_hint and not ann.read_only_hint),
+                    "read_only": read_only,
+                    "destructive": destructive,
                     "calls": stats.count if stats else 0,
                     "p50_ms": stats.p50 if stats else None,
                     "last_used": stats.last_used if stats else pd.NaT,

@@ -15,6 +15,9 @@ class DashboardHost:
     def __init__(self, wb: Any) -> None:
         self._wb = wb
         self.current: Dashboard | None = None
+        #: Ask before the Tools tab runs a tool annotated destructive (``%config
+        #: McpWorkbench.confirm_destructive`` sets it); ``wb.call`` from code never asks.
+        self.confirm_destructive = True
 
     def open(self) -> Dashboard:
         """A new dashboard; the previous one is closed, so re-running a ``%mcp ui`` cell does not

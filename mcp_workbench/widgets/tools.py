@@ -12,18 +12,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..views.describe import flags
 from .base import ERROR, OK, WARN, Panel, button, error_text, message, show
 from .forms import SchemaForm, read_form
 
 _EVENTS = ("tools_changed", "server_added", "server_removed")
 ANNOTATION_FILTERS = [("any", ""), ("read-only", "read_only"), ("destructive", "destructive")]
-
-
-def flags(tool: Any) -> tuple[bool, bool]:
-    """(read_only, destructive) from a tool's annotations, as ``wb.tools()`` reports them."""
-    ann = tool.annotations
-    read_only = bool(ann and ann.read_only_hint)
-    return read_only, bool(ann and ann.destructive_hint and not read_only)
 
 
 class ToolsPanel(Panel):

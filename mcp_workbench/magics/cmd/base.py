@@ -19,6 +19,7 @@ class Context(Protocol):
     wb: Workbench
     shell: Any
     display_limit: int
+    confirm_destructive: bool  # ask before running a tool annotated destructive
     opened: set[str]  # servers the extension connected; closed when it is unloaded
 
 

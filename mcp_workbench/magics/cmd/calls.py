@@ -11,6 +11,7 @@ from ...errors import ArgumentError, CallTimeoutError
 from ...views.describe import describe_tool
 from ...views.display import CallProgress
 from .base import Command, Context, store
+from .confirm import confirm_destructive
 from ._parser import Option, Positional, Syntax, argument_pair, positive_float, variable
 
 _OUT = Option(("-o", "--out"), "out", metavar="VAR", help="also store the result in the variable VAR", type=variable)
@@ -47,7 +48,9 @@ CALL = Syntax(
     options=(_OUT, _TIMEOUT),
     notes=(
         "Quote values with spaces or JSON: text='two words' items='[1, 2]'. In a %%mcp call cell the body\n"
-        "holds the arguments as JSON or YAML; k=v on the magic line override it. A long call shows progress."
+        "holds the arguments as JSON or YAML; k=v on the magic line override it. A long call shows progress.\n"
+        "A tool annotated destructive asks first (y/N, naming its arguments); where no one can answer (nbclient,\n"
+        "papermill) it is refused. %config McpWorkbench.confirm_destructive = False runs it without asking."
     ),
     examples=(
         "%mcp call demo.add a=1 b=2",
@@ -88,7 +91,9 @@ def run_describe(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
 
 
 def run_call(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
-    target, arguments = _call_arguments(ctx, v)
+    target, arguments, tool = _call_arguments(ctx, v, need_tool=ctx.confirm_destructive)
+    if tool is not None and ctx.confirm_destructive:
+        confirm_destructive(ctx.shell, target, tool, arguments)  # asks (or refuses) before anything is sent
     with CallProgress(ctx.shell, target, submit=ctx.wb.submit) as progress:
         try:
             result = ctx.wb.call(target, arguments, timeout=v["timeout"], on_progress=progress.handler)
@@ -101,19 +106,20 @@ def run_call(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
     return store(ctx, v["out"], result)
 
 
-def _call_arguments(ctx: Context, v: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The address to call and its arguments, with the tool looked up at most once.
+def _call_arguments(ctx: Context, v: dict[str, Any], need_tool: bool) -> tuple[str, dict[str, Any], Any]:
+    """The address to call, its arguments, and the tool (None when not looked up): at most one lookup.
 
-    Only ``k=v`` values need the tool (its schema types them): then the tool is resolved here,
-    once, with suggestions when it is unknown, and the call gets its full ``server.tool``
-    address, which the workbench finds with one dict lookup. A cell body (already typed JSON
-    or YAML) or no arguments need no lookup before the call.
+    ``k=v`` values need the tool (its schema types them), and so does the destructive check
+    (``need_tool``): then the tool is resolved here, once, with suggestions when it is unknown,
+    and the call gets its full ``server.tool`` address, which the workbench finds with one dict
+    lookup. A cell body (already typed JSON or YAML) or no arguments need no lookup otherwise.
     """
     target, body, pairs = v["SERVER.TOOL"], v.get("body", {}), dict(v["k=v"])
-    if not pairs:
-        return target, dict(body)
+    if not pairs and not need_tool:
+        return target, dict(body), None
     server, tool = ctx.wb.resolve(target)
-    return f"{server}.{tool.name}", {**body, **coerce_arguments(tool.input_schema or {}, pairs)}
+    arguments = {**body, **coerce_arguments(tool.input_schema or {}, pairs)} if pairs else dict(body)
+    return f"{server}.{tool.name}", arguments, tool
 
 
 def run_prompt(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
