@@ -3,6 +3,8 @@
 In a notebook one output is created per turn (``display(..., display_id=True)``) and updated
 in place, at most every ``_MIN_UPDATE_S`` while text streams. Elsewhere (a script, a terminal)
 the same events are printed as plain text. Everything a model or server produced is escaped.
+Icons are Font Awesome (shipped with ipywidgets and JupyterLab's widget manager), never emoji,
+which need an emoji font that a stock Debian Chromium does not have.
 """
 
 from __future__ import annotations
@@ -19,6 +21,13 @@ _MIN_UPDATE_S = 0.1
 _OPEN_LIMIT = 400  # characters of arguments + result shown expanded; longer cards start collapsed
 _SUMMARY = 80
 _STATUS_MARK = {"ok": "✓", "pending": "…"}
+_STATUS_ICON = {"ok": "check", "pending": "spinner fa-pulse"}
+
+
+def _icon(name: str, label: str = "") -> str:
+    """A Font Awesome icon; ``label`` is read by screen readers and shown where the font is missing."""
+    text = f'<span style="position:absolute;left:-9999px">{html.escape(label)}</span>' if label else ""
+    return f'<i class="fa fa-{name}" aria-hidden="true"></i>{text}'
 
 
 @dataclass
@@ -62,7 +71,8 @@ class TurnView:
             elif isinstance(part, _Card):
                 out.append(_card_html(part))
             else:
-                out.append(f'<div style="color:#8a6d00;margin:4px 0">⚠ {html.escape(part[1])}</div>')
+                out.append(f'<div style="color:#8a6d00;margin:4px 0">{_icon("exclamation-triangle")} '
+                           f"{html.escape(part[1])}</div>")
         if self.usage:
             out.append(f'<div style="color:#777;font-size:0.85em;margin-top:6px">{html.escape(self.usage)}</div>')
         out.append("</div>")
@@ -75,13 +85,13 @@ def _cut(text: str, size: int = _SUMMARY) -> str:
 
 
 def _card_html(card: _Card) -> str:
-    mark = _STATUS_MARK.get(card.status, "✗")
+    mark = _icon(_STATUS_ICON.get(card.status, "times"), _STATUS_MARK.get(card.status, "✗"))
     color = "#1a7f37" if card.status == "ok" else "#777" if card.status == "pending" else "#b00020"
     took = f" · {card.duration_ms:.0f} ms" if card.duration_ms is not None else ""
     status = "" if card.status in ("ok", "pending") else f" {card.status}"
     long = len(card.arguments) + len(card.text) > _OPEN_LIMIT or (card.arguments + card.text).count("\n") > 8
-    summary = (f'🔧 <b>{html.escape(card.target)}</b> <code>{html.escape(_cut(card.arguments))}</code> '
-               f'<span style="color:{color}">{mark}{html.escape(status)}</span>{took}')  # fmt: skip
+    summary = (f'{_icon("wrench")} <b>{html.escape(card.target)}</b> <code>{html.escape(_cut(card.arguments))}</code> '
+               f'<span class="mcp-chat-mark" style="color:{color}">{mark}{html.escape(status)}</span>{took}')  # fmt: skip
     pre = 'style="white-space:pre-wrap;margin:2px 0 6px 0;max-height:30em;overflow:auto"'
     body = f"<div>arguments</div><pre {pre}>{html.escape(card.arguments)}</pre>"
     if card.status != "pending":

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..core.secrets import mask_text
 from .settings import ChatSettings, ModelError
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class Completion:
     completion_tokens: int = 0
     finish_reason: str | None = None
     model: str | None = None
+    usage_reported: bool = False  # the endpoint sent token counts (some servers never do)
 
 
 class ModelClient:
@@ -129,6 +131,7 @@ class ModelClient:
             out.model = out.model or chunk.model
             if chunk.usage is not None:
                 out.prompt_tokens, out.completion_tokens = chunk.usage.prompt_tokens, chunk.usage.completion_tokens
+                out.usage_reported = True
             for choice in chunk.choices:
                 delta = choice.delta
                 if delta.content:
@@ -146,6 +149,11 @@ class ModelClient:
         return out
 
     def _error(self, exc: Exception, tools: list[dict[str, Any]] | None, attempt: int) -> ModelError:
+        """The failure as one line, with any key the endpoint echoed masked."""
+        error = self._explain(exc, tools, attempt)
+        return ModelError(mask_text(str(error)))
+
+    def _explain(self, exc: Exception, tools: list[dict[str, Any]] | None, attempt: int) -> ModelError:
         import openai
 
         where, model = self.where(), self.settings.model
@@ -161,7 +169,8 @@ class ModelClient:
         status, message = exc.status_code, _message(exc)
         if status == 401:
             return ModelError(
-                f"the model endpoint {where} rejected the API key (401: {message}); check OPENAI_API_KEY or api_key="
+                f"the model endpoint {where} rejected the API key (401: {message}); check the key (the Chat tab's "
+                "API key field, api_key=getpass(), or OPENAI_API_KEY)"
             )
         if status == 429 and _code(exc) == "insufficient_quota":
             return ModelError(f"the account behind the API key has no quota left (429: {message})")
@@ -190,6 +199,7 @@ def _from_response(response: Any) -> Completion:
     return Completion(
         text=msg.content or "", tool_calls=calls, finish_reason=choice.finish_reason, model=response.model,
         prompt_tokens=usage.prompt_tokens if usage else 0, completion_tokens=usage.completion_tokens if usage else 0,
+        usage_reported=usage is not None,
     )  # fmt: skip
 
 

@@ -51,6 +51,7 @@ class Usage:
     rounds: int = 0
     seconds: float = 0.0
     trimmed: int = 0  # messages left out of the last request by the token budget
+    reported: int = 0  # requests whose answer carried token counts (some servers send none)
 
     @property
     def total_tokens(self) -> int:
@@ -58,8 +59,13 @@ class Usage:
 
     def line(self, model: str | None = None) -> str:
         parts = [model] if model else []
+        tokens = [f"{self.prompt_tokens:,} tokens in", f"{self.completion_tokens:,} out"]
+        if self.requests and not self.reported:
+            tokens = ["tokens n/a (the server sent no usage)"]
+        elif self.reported < self.requests:
+            tokens[-1] += f" (usage sent for {self.reported} of {self.requests} requests)"
         parts += [
-            f"{self.prompt_tokens:,} tokens in", f"{self.completion_tokens:,} out",
+            *tokens,
             f"{self.tool_calls} tool call{'s' if self.tool_calls != 1 else ''}", f"{self.seconds:.1f} s",
         ]  # fmt: skip
         if self.trimmed:

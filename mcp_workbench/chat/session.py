@@ -161,6 +161,7 @@ class ChatSession:
             usage.requests += 1
             usage.prompt_tokens += done.prompt_tokens
             usage.completion_tokens += done.completion_tokens
+            usage.reported += bool(done.usage_reported or done.prompt_tokens or done.completion_tokens)
             calls: list[dict[str, Any]] = [{**c, **_where(tools, c["name"])} for c in done.tool_calls]
             await self._append(Message("assistant", done.text, calls or None, tokens=done.completion_tokens or None))
             if not calls:

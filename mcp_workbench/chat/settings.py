@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from ..core.secrets import register_secret
 from ..errors import WorkbenchError
 
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -39,7 +40,7 @@ class ChatSettings:
 
     model: str = DEFAULT_MODEL
     base_url: str | None = None
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # never in a repr: a cell would print it
     approve: str | Callable[..., Any] = "ask"
     ask_for: str = "destructive"
     max_tool_rounds: int = 8
@@ -79,12 +80,14 @@ class ChatSettings:
         """The API key in effect; a custom endpoint (Ollama, vLLM...) may need none."""
         key = self.api_key or os.environ.get("OPENAI_API_KEY")
         if key:
+            register_secret(key)  # masked wherever it could show: an endpoint's error, a log line
             return key
         if self.endpoint():
             return "not-needed"  # local servers ignore it; a hosted one answers 401, reported clearly
-        raise ModelError(
-            "no API key: set OPENAI_API_KEY (e.g. %env OPENAI_API_KEY=sk-...) or pass api_key=...; "
-            "for a local server (Ollama, vLLM, LM Studio) pass base_url=... instead"
+        raise ModelError(  # never suggest %env KEY=...: the key would be printed into the notebook
+            "no API key: paste it into the API key field of the dashboard's Chat tab (%mcp ui), or pass it "
+            "without showing it: from getpass import getpass; wb.chat(api_key=getpass()); or set "
+            "OPENAI_API_KEY before starting Jupyter. For a local server (Ollama, vLLM, LM Studio) pass base_url=..."
         )
 
 

@@ -50,6 +50,9 @@ _LOG_LEVELS = {
 logging.getLogger("mcp_workbench.server").addHandler(logging.NullHandler())
 _MAX_PAGES = 1000  # a paginator that never ends must not hang a connect
 _CLOSE_TIMEOUT_S = 8.0  # the SDK's own stdio shutdown is bounded at ~6 s (stdin close, TERM, KILL)
+# Advice in Python terms; a front end with its own terms (the dashboard's form) replaces these.
+TIMEOUT_ADVICE = "raise the timeout to allow longer"
+ENV_ADVICE = "pass env={...} or inherit_env=True"
 
 
 @dataclass
@@ -353,7 +356,7 @@ class Connection:
         except TimeoutError:
             raise CallTimeoutError(
                 f"{self.name}: {what} did not answer within {limit:g} s and was cancelled "
-                "(raise the timeout to allow longer)"
+                f"({TIMEOUT_ADVICE})"
             ) from None
         except asyncio.CancelledError:
             if task in self._died:
@@ -370,7 +373,7 @@ class Connection:
             if exc.code == types.REQUEST_TIMEOUT and time.monotonic() - started >= limit * 0.9:
                 raise CallTimeoutError(
                     f"{self.name}: {what} did not answer within {limit:g} s and was cancelled "
-                    "(raise the timeout to allow longer)"
+                    f"({TIMEOUT_ADVICE})"
                 ) from None
             raise ProtocolError(f"{self.name}: {what} failed: {_first_line(mask_text(exc.error.message))}") from None
         except WorkbenchError:
@@ -494,7 +497,7 @@ class Connection:
         if self.spec.runs_command:
             base = self._with_stderr(base)
             if self.spec.env is None and not self.spec.inherit_env:
-                base += " (stdio servers get a minimal environment: pass env={...} or inherit_env=True)"
+                base += f" (stdio servers get a minimal environment: {ENV_ADVICE})"
         return base
 
 

@@ -245,9 +245,15 @@ class ResourceResult:
         return mask_text(head + ("\n" + self.text[:_TEXT_PREVIEW] if self.text else ""))
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        mime = self.mime_type or ""
+        from .rendering import json_html, markdown_html
+
+        mime = (self.mime_type or "").split(";")[0].strip().lower()
         if self.blob is not None and mime in _SAFE_IMAGE_TYPES:
             body = f'<img src="data:{mime};base64,{base64.b64encode(self.blob).decode()}"/>'
+        elif mime == "text/markdown" or (not mime and self.uri.lower().endswith(".md")):
+            body = markdown_html(self.text)
+        elif (mime == "application/json" or mime.endswith("+json")) and self.json is not None:
+            body = json_html(self.json, self.text)
         else:
             body = _html_pre(self.text)
         head = f'<div style="font-size:smaller;color:#666">{html.escape(self.server)} {html.escape(mask_text(self.uri))}</div>'

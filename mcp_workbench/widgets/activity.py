@@ -1,8 +1,10 @@
 """The Activity panel: a live log, newest first, of everything the service reports.
 
 Operations (calls, prompts, reads), status changes, servers coming and going, listing changes,
-progress and the servers' own log messages arrive as events; nothing is polled. The history
-button shows the call history (``wb.history()``), fetched off the kernel thread.
+progress and the servers' own log messages arrive as events; nothing is polled. A call's progress
+lines are grouped under the call's own line (a collapsible list showing the latest step), not
+spread through the log. The history button shows the call history (``wb.history()``), fetched
+off the kernel thread.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import html
 import time
 from collections import deque
+from dataclasses import dataclass, field
 from typing import Any
 
 import ipywidgets as widgets
@@ -18,6 +21,7 @@ from ..core.events import EVENTS
 from .base import ERROR, MUTED, OK, STATUS_COLORS, WARN, Panel, button, error_text, message, show
 
 MAX_ENTRIES = 200
+MAX_STEPS = 100  # progress lines kept under one call
 _LOG_COLORS = {"error": ERROR, "critical": ERROR, "alert": ERROR, "emergency": ERROR, "warning": WARN}
 
 
@@ -51,6 +55,32 @@ def describe(payload: dict[str, Any]) -> tuple[str, str]:
     return f"{event}: {payload}", MUTED
 
 
+@dataclass
+class Entry:
+    """One line of the log; a call's line also holds its progress lines (``steps``)."""
+
+    at: float
+    text: str
+    color: str
+    steps: deque[tuple[float, str]] = field(default_factory=lambda: deque(maxlen=MAX_STEPS))
+
+    def html(self) -> str:
+        line = f"{_clock(self.at)} {html.escape(self.text[:500])}"
+        style = f"color:{self.color};font-family:monospace;white-space:pre-wrap"
+        if not self.steps:
+            return f"<div class='mcp-activity-entry' style='{style}'>{line}</div>"
+        latest = html.escape(self.steps[-1][1][:200])
+        steps = "".join(f"<div style='color:{MUTED};padding-left:2em'>{_clock(at)} {html.escape(text[:500])}</div>"
+                        for at, text in self.steps)  # fmt: skip
+        return (f"<details class='mcp-activity-entry mcp-activity-call' style='{style}'><summary>{line} "
+                f"<span style='color:{MUTED}'>· {len(self.steps)} progress update(s), latest: {latest}</span>"
+                f"</summary>{steps}</details>")  # fmt: skip
+
+
+def _clock(at: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(at))
+
+
 class ActivityPanel(Panel):
     """Newest-first log of service events, with Clear and a call-history view."""
 
@@ -58,7 +88,8 @@ class ActivityPanel(Panel):
 
     def __init__(self, wb: Any) -> None:
         super().__init__(wb)
-        self.entries: deque[tuple[float, str, str]] = deque(maxlen=MAX_ENTRIES)
+        self.entries: deque[Entry] = deque(maxlen=MAX_ENTRIES)
+        self.running: dict[tuple[str, str], list[Entry]] = {}  # (server, tool) -> its calls' lines, oldest first
         self.feed = widgets.HTML(layout=widgets.Layout(max_height="24em", overflow="auto"))
         self.clear_button = button("Clear", "", "trash")
         self.history_button = button("Show history", "", "history")
@@ -72,22 +103,35 @@ class ActivityPanel(Panel):
 
     def add(self, payload: dict[str, Any]) -> None:
         text, color = describe(payload)
-        self.entries.appendleft((time.time(), text, color))
+        event, key = payload["event"], (str(payload.get("server")), str(payload.get("tool")))
+        now = time.time()
+        if event == "progress":
+            calls = self.running.get(key)
+            if not calls:  # progress of a call that started before this dashboard: a line to group under
+                started = Entry(now, f"▶ call {key[0]}.{key[1]} (started earlier)", MUTED)
+                self.entries.appendleft(started)
+                calls = self.running[key] = [started]
+            calls[-1].steps.append((now, text))
+        else:
+            entry = Entry(now, text, color)
+            self.entries.appendleft(entry)
+            if event == "operation_started" and payload.get("tool"):
+                self.running.setdefault(key, []).append(entry)
+            elif event == "operation_completed" and self.running.get(key):
+                self.running[key].pop(0)
+                if not self.running[key]:
+                    del self.running[key]
         self.render()
 
     def render(self) -> None:
         if not self.entries:
             self.feed.value = message("Nothing yet: operations, status changes and server logs appear here.")
             return
-        rows = [
-            f"<div class='mcp-activity-entry' style='color:{color};font-family:monospace;white-space:pre-wrap'>"
-            f"{time.strftime('%H:%M:%S', time.localtime(at))} {html.escape(text[:500])}</div>"
-            for at, text, color in list(self.entries)
-        ]
-        self.feed.value = "".join(rows)
+        self.feed.value = "".join(entry.html() for entry in list(self.entries))
 
     def clear(self) -> None:
         self.entries.clear()
+        self.running.clear()
         self.history.outputs = ()
         self.render()
 

@@ -137,6 +137,13 @@ def message(text: str, color: str = MUTED) -> str:
     return f'<span style="color:{color}">{html.escape(text)}</span>'
 
 
+def fa(icon: str, color: str | None = None) -> str:
+    """A Font Awesome icon (the font ipywidgets ships and its buttons use): it renders on any
+    browser, unlike emoji, which need an emoji font (stock Debian Chromium has none)."""
+    style = f' style="color:{color}"' if color else ""
+    return f'<i class="fa fa-{icon}" aria-hidden="true"{style}></i>'
+
+
 def error_text(error: BaseException) -> str:
     return str(error) or type(error).__name__
 

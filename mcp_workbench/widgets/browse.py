@@ -13,7 +13,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from .base import ERROR, OK, WARN, Panel, button, error_text, message, show
-from .forms import SchemaForm, read_form
+from .forms import FormCache, SchemaForm, read_form
 
 LISTING_EVENTS = ("tools_changed", "server_added", "server_removed")  # tools_changed: any listing
 
@@ -28,6 +28,7 @@ class BrowsePanel(Panel):
         super().__init__(wb)
         self.listing = widgets.Select(options=[], rows=8, layout=widgets.Layout(width="100%"))
         self.detail = widgets.HTML()
+        self.forms = FormCache()  # what was typed into an item's form survives switching away and back
         self.form: SchemaForm | None = None
         self.form_box = widgets.VBox()
         self.action_button = button(self.action_label, "success", "play")
@@ -66,6 +67,8 @@ class BrowsePanel(Panel):
         key = (value, shown)
         if key == self._shown:
             return
+        if self._shown is None or self._shown[0] != value:  # another item: not the previous one's result
+            self.result.outputs, self.status.value = (), ""
         self._shown = key
         if shown is None:
             self.form, self.form_box.children = None, []
@@ -73,10 +76,9 @@ class BrowsePanel(Panel):
             self.action_button.disabled = True
             return
         self.detail.value, schema = shown
-        self.form = SchemaForm(schema)
+        self.form = self.forms.get(value, schema)
         self.form_box.children = [self.form]
         self.action_button.disabled = False
-        self.status.value = ""
 
     def act(self) -> None:
         value = self.listing.value
@@ -89,6 +91,8 @@ class BrowsePanel(Panel):
 
         def done(result: Any, error: BaseException | None) -> None:
             self.action_button.disabled = False
+            if self.listing.value != value:  # the user moved on: this outcome is not for what is shown
+                return
             if error is not None:
                 self.status.value = message(error_text(error), ERROR)
             else:

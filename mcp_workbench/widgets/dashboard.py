@@ -1,4 +1,12 @@
-"""The dashboard: a summary line over a Tab of panels, each subscribed to the service's events."""
+"""The dashboard: a summary line over a Tab of panels, each subscribed to the service's events.
+
+A dashboard is a live view of one kernel. When that kernel restarts, the page's widget manager
+marks every widget view ``jupyter-widgets-disconnected``; the dashboard's own style sheet turns
+that class into a banner ("this dashboard's kernel went away: re-run the cell") and greys the
+tabs out, so an old output never claims servers the new kernel does not have. Where no widget
+can be drawn at all (a page reloaded after the kernel went away, nbviewer, an export), the
+output's text fallback says the same.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from .activity import ActivityPanel
-from .base import MUTED, Panel
+from .base import MUTED, WARN, Panel, fa
 from .chat import ChatPanel
 from .prompts import PromptsPanel
 from .resources import ResourcesPanel
@@ -16,6 +24,19 @@ from .tools import ToolsPanel
 
 PANELS: tuple[type[Panel], ...] = (ServersPanel, ToolsPanel, PromptsPanel, ResourcesPanel, ChatPanel, ActivityPanel)
 _SUMMARY_EVENTS = ("connection_status_changed", "server_added", "server_removed", "tools_changed", "operation_completed")
+GONE = ("This dashboard's kernel went away (restarted or shut down), so it shows nothing live any more. "
+        "Re-run its cell (%mcp ui or wb.dashboard()) for a new dashboard.")  # fmt: skip
+FALLBACK = ("MCP workbench dashboard: a live widget that cannot be drawn here (its kernel went away, or "
+            "this page has no widget support). Re-run its cell (%mcp ui or wb.dashboard()) in a running kernel.")
+# Scoped to the dashboard: placeholders look like placeholders, and a disconnected view (the
+# widget manager's class for a model whose kernel is gone) shows the banner.
+STYLE = """<style>
+.mcp-dashboard input::placeholder, .mcp-dashboard textarea::placeholder { font-style: italic; color: #8a8a8a; opacity: 1; }
+.mcp-dashboard .mcp-kernel-gone { display: none; }
+.mcp-dashboard.jupyter-widgets-disconnected .mcp-kernel-gone { display: block; }
+.mcp-dashboard.jupyter-widgets-disconnected .mcp-tabs, .mcp-dashboard.jupyter-widgets-disconnected .mcp-summary {
+  opacity: 0.4; pointer-events: none; }
+</style>"""
 
 
 class Dashboard(Panel):
@@ -26,7 +47,14 @@ class Dashboard(Panel):
         self.panels: dict[str, Panel] = {cls.title: cls(wb) for cls in PANELS}
         self.tabs = widgets.Tab(children=list(self.panels.values()), titles=list(self.panels))
         self.summary = widgets.HTML()
-        self.children = [self.summary, self.tabs]
+        self.gone = widgets.HTML(
+            f"<div style='border:2px solid {WARN};padding:6px 10px;margin:4px 0;font-weight:bold'>"
+            f"{fa('chain-broken', WARN)} {GONE}</div>"
+        )
+        self.style = widgets.HTML(STYLE, layout=widgets.Layout(display="none"))
+        for widget, css in ((self.gone, "mcp-kernel-gone"), (self.tabs, "mcp-tabs"), (self.summary, "mcp-summary")):
+            widget.add_class(css)
+        self.children = [self.style, self.gone, self.summary, self.tabs]
         self.add_class("mcp-dashboard")
         self.subscribe(_SUMMARY_EVENTS, lambda _p: self.refresh())
         self.refresh()
@@ -45,9 +73,16 @@ class Dashboard(Panel):
         self.tabs.selected_index = list(self.panels).index(title)
         return self.panels[title]
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        """The widget, with a text fallback for front ends that cannot draw it (then its kernel is
+        gone, or widgets are off): it says so instead of a bare ``Dashboard(...)``."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is not None:
+            bundle["text/plain"] = FALLBACK
+        return bundle
+
     def close(self) -> None:
         for panel in self.panels.values():
             panel.close()
         self.tabs.close()
         super().close()
-

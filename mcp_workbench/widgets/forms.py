@@ -1,9 +1,12 @@
 """A form generated from a tool's JSON Schema, so a tool can be called without writing code.
 
-string → Text, number → FloatText, integer → IntText, boolean → Checkbox, enum → Dropdown,
+string → Text (a Textarea for text: a name or description that says so, ``maxLength`` > 200,
+a text-like ``format``, every prompt argument), number / integer → a Text that must parse (so a
+required number starts empty and is never a silent 0), boolean → Checkbox, enum → Dropdown,
 array / object (or no type) → a JSON Textarea that says at once when its text is not valid.
 Defaults fill the controls; required fields carry a red star. ``values()`` returns the
-arguments: required fields, fields with a default, and optional fields the user filled in.
+arguments: required fields, fields with a default, and optional fields the user filled in;
+``FormCache`` keeps each tool's form (and what was typed into it) while the dashboard lives.
 """
 
 from __future__ import annotations
@@ -18,7 +21,13 @@ import ipywidgets as widgets
 from .base import ERROR, MUTED, message
 
 _SCALARS = ("string", "number", "integer", "boolean")
+_NUMBERS = ("number", "integer")
 _LABEL_WIDTH = "160px"
+_TEXT_FORMATS = {"multiline", "textarea", "markdown", "text", "html", "code"}
+_TEXT_WORDS = re.compile(
+    r"(^|[^a-z])(text|content|body|code|message|prompt|markdown|document|notes?|comment|sql|script|html|snippet|"
+    r"source|summary|instructions|diff|patch|essay|paragraph|multi-?line)([^a-z]|$)"
+)
 
 
 class FormError(ValueError):
@@ -58,6 +67,16 @@ def kind_of(schema: dict[str, Any]) -> str:
     return kind if kind in _SCALARS else "json"
 
 
+def multiline(name: str, schema: dict[str, Any]) -> bool:
+    """Does a string property hold text (a paragraph, code) rather than a word?"""
+    if isinstance(schema.get("maxLength"), int) and schema["maxLength"] > 200:
+        return True
+    if str(schema.get("format", "")).lower() in _TEXT_FORMATS or schema.get("contentMediaType"):
+        return True
+    words = re.sub(r"([a-z])([A-Z])", r"\1 \2", name).lower() + " " + str(schema.get("description") or "").lower()
+    return bool(_TEXT_WORDS.search(words))
+
+
 class Field:
     """One property: its label, control, and validation message."""
 
@@ -83,12 +102,15 @@ class Field:
     def _control(self) -> widgets.Widget:
         d, s = self.default, self.schema
         placeholder = str(s.get("description") or s.get("title") or "")[:80]
+        if self.kind == "string" and multiline(self.name, s):
+            return widgets.Textarea(value="" if d is None else str(d), placeholder=placeholder, rows=4,
+                                    layout=widgets.Layout(width="60%"))  # fmt: skip
         if self.kind == "string":
             return widgets.Text(value="" if d is None else str(d), placeholder=placeholder)
-        if self.kind == "number":
-            return widgets.FloatText(value=float(d) if isinstance(d, (int, float)) else 0.0)
-        if self.kind == "integer":
-            return widgets.IntText(value=int(d) if isinstance(d, (int, float)) else 0)
+        if self.kind in _NUMBERS:  # a Text, not a FloatText: empty means "not given", never a silent 0
+            kind = "a whole number" if self.kind == "integer" else "a number"
+            hint = f"{kind}, e.g. {'3' if self.kind == 'integer' else '2.5'}"
+            return widgets.Text(value="" if not isinstance(d, (int, float)) else repr(d), placeholder=hint)
         if self.kind == "boolean":
             return widgets.Checkbox(value=bool(d), indent=False)
         if self.kind == "enum":
@@ -112,7 +134,13 @@ class Field:
         """The problem with the current value (shown under the control), or None."""
         problem = None
         value = self.control.value
-        if self.kind == "json" and value.strip():
+        if self.kind in _NUMBERS and str(value).strip():
+            try:
+                self.value()
+            except ValueError:
+                kind = "a whole number" if self.kind == "integer" else "a number"
+                problem = f"expected {kind}, got {str(value).strip()!r}"
+        elif self.kind == "json" and value.strip():
             try:
                 parsed = json.loads(value)
             except json.JSONDecodeError as exc:
@@ -123,13 +151,15 @@ class Field:
                     problem = f"expected a JSON array [...], got {type(parsed).__name__}"
                 elif wanted == "object" and not isinstance(parsed, dict):
                     problem = f"expected a JSON object {{...}}, got {type(parsed).__name__}"
-        elif self.required and (value is None if self.kind == "enum" else self.kind in ("string", "json")
+        elif self.required and (value is None if self.kind == "enum" else self.kind in ("string", "json", *_NUMBERS)
                                 and not str(value).strip()):  # fmt: skip
             problem = "required"
         self.message.value = f'<span style="color:{ERROR}">{html.escape(problem)}</span>' if problem else ""
         return problem
 
     def included(self) -> bool:
+        if self.kind in _NUMBERS:  # an empty number is "not given" (the server's default applies)
+            return bool(str(self.control.value).strip())
         if self.required or self.has_default:
             return True
         if self.kind in ("string", "json"):
@@ -140,6 +170,14 @@ class Field:
 
     def value(self) -> Any:
         raw = self.control.value
+        if self.kind == "integer":
+            number = float(raw.strip())
+            if not number.is_integer():
+                raise ValueError(raw)
+            return int(number)
+        if self.kind == "number":
+            number = float(raw.strip())
+            return int(number) if number.is_integer() and "." not in raw and "e" not in raw.lower() else number
         return json.loads(raw) if self.kind == "json" else raw
 
 
@@ -174,9 +212,28 @@ def read_form(form: SchemaForm | None, status: widgets.HTML, unselected: str) ->
         return None
 
 
+class FormCache:
+    """One form per item (a tool, a prompt) while the dashboard lives: switching away and back
+    keeps what was typed. A changed schema gets a fresh form."""
+
+    def __init__(self) -> None:
+        self._forms: dict[Any, tuple[str, SchemaForm]] = {}
+
+    def get(self, key: Any, schema: dict[str, Any] | None) -> SchemaForm:
+        shape = json.dumps(schema or {}, sort_keys=True, default=str)
+        kept = self._forms.get(key)
+        if kept is not None and kept[0] == shape:
+            return kept[1]
+        form = SchemaForm(schema)
+        self._forms[key] = (shape, form)
+        return form
+
+
 def prompt_schema(arguments: list[Any] | None) -> dict[str, Any]:
-    """A prompt's arguments as a schema of strings (MCP prompt arguments are strings)."""
-    props = {a.name: {"type": "string", "description": a.description or ""} for a in arguments or []}
+    """A prompt's arguments as a schema of strings (MCP prompt arguments are strings, and the
+    text of a prompt: each gets a text area)."""
+    props = {a.name: {"type": "string", "format": "multiline", "description": a.description or ""}
+             for a in arguments or []}  # fmt: skip
     return {"type": "object", "properties": props, "required": [a.name for a in arguments or [] if a.required]}
 
 

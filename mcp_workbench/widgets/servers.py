@@ -1,12 +1,14 @@
-"""The Servers panel: who is connected (status colour, tools, latency), and a connect form.
+"""The Servers panel: who is connected (status colour, tools, latency, each row with its own
+Reconnect / Disconnect / Ping), and a connect form.
 
-The table is rebuilt from service events (a server added or removed, a status or listing
-change); latency is a ping measured when a server becomes connected, or on demand.
+The table is refreshed from service events (a server added or removed, a status or listing
+change); latency is a ping measured when a server becomes connected, or on demand. Errors are
+said in the form's terms (the Env box, not ``env={...}``) and once: a failed connect's reason is
+in its row, the status line points there.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import shlex
 from typing import Any
@@ -14,11 +16,10 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..core.transports import TRANSPORTS
-from .base import ERROR, MUTED, OK, STATUS_COLORS, Panel, button, error_text, message
+from .base import ERROR, MUTED, OK, Panel, button, error_text, message
+from .server_rows import ServerTable, in_form_terms
 
 _EVENTS = ("connection_status_changed", "server_added", "server_removed", "tools_changed")
-_NOWRAP = "white-space:nowrap"
-_HEAD = ("status", "name", "transport", "tools", "prompts", "resources", "latency", "target", "last error")
 
 
 def parse_pairs(text: str, sep: str, what: str) -> dict[str, str]:
@@ -44,51 +45,46 @@ def parse_pairs(text: str, sep: str, what: str) -> dict[str, str]:
 
 
 class ServersPanel(Panel):
-    """Server table, connect / disconnect / reconnect / ping, connect form, load a config file."""
+    """Server table with per-row actions, the connect form, and loading a config file."""
 
     title = "Servers"
 
     def __init__(self, wb: Any) -> None:
         super().__init__(wb)
         self.latency: dict[str, float] = {}
-        self.table = widgets.HTML()
-        self.selected = widgets.Dropdown(description="Server", options=[])
-        self.disconnect_button = button("Disconnect", "warning", "unlink")
-        self.reconnect_button = button("Reconnect", "", "refresh")
-        self.ping_button = button("Ping", "", "exchange")
+        self.table = ServerTable(self.act, self.row_controls)
         self.status = widgets.HTML()
-        # the connect form
-        self.name = widgets.Text(description="Name", placeholder="demo")
+        # the connect form; placeholders start with "e.g." so they never pass for values
+        self.name = widgets.Text(description="Name", placeholder="e.g. demo")
         self.transport = widgets.ToggleButtons(
             options=[(k.label, k.name) for k in TRANSPORTS.values()], description="Transport",
             tooltips=[k.label + (" (deprecated)" if k.deprecated else "") for k in TRANSPORTS.values()],
         )
-        self.command = widgets.Text(description="Command", placeholder="python")
-        self.args = widgets.Text(description="Args", placeholder="-m mcp_workbench.demo")
-        self.env = widgets.Textarea(description="Env", placeholder="KEY=VALUE per line", rows=2)
-        self.url = widgets.Text(description="URL", placeholder="http://127.0.0.1:8000/mcp")
-        self.headers = widgets.Textarea(description="Headers", placeholder="Authorization: Bearer ${env:TOKEN}", rows=2)
+        self.command = widgets.Text(description="Command", placeholder="e.g. python")
+        self.args = widgets.Text(description="Args", placeholder="e.g. -m mcp_workbench.demo")
+        self.env = widgets.Textarea(description="Env", placeholder="e.g. API_KEY=${env:API_KEY} (one KEY=VALUE per line)",
+                                    rows=2)  # fmt: skip
+        self.inherit_env = widgets.Checkbox(description="Inherit env (give the server the kernel's whole environment)",
+                                            indent=True, layout=widgets.Layout(width="auto"))  # fmt: skip
+        self.url = widgets.Text(description="URL", placeholder="e.g. http://127.0.0.1:8000/mcp")
+        self.headers = widgets.Textarea(description="Headers", placeholder="e.g. Authorization: Bearer ${env:TOKEN}",
+                                        rows=2)  # fmt: skip
         self.connect_button = button("Connect", "primary", "plug")
-        self.stdio_box = widgets.VBox([self.command, self.args, self.env])
+        self.stdio_box = widgets.VBox([self.command, self.args, self.env, self.inherit_env])
         self.url_box = widgets.VBox([self.url, self.headers])
-        self.config_path = widgets.Text(description="Config", placeholder="mcp.json (Claude Desktop / VS Code)")
+        self.config_path = widgets.Text(description="Config", placeholder="e.g. mcp.json (Claude Desktop / VS Code)")
         self.load_button = button("Load config", "", "folder-open")
         self.transport.observe(lambda _c: self._show_transport(), names="value")
         self.connect_button.on_click(lambda _b: self.connect())
-        self.disconnect_button.on_click(lambda _b: self.disconnect())
-        self.reconnect_button.on_click(lambda _b: self.reconnect())
-        self.ping_button.on_click(lambda _b: self.ping())
         self.load_button.on_click(lambda _b: self.load_config())
         self._show_transport()
         for control, css in ((self.name, "name"), (self.command, "command"), (self.args, "args"), (self.url, "url"),
-                             (self.connect_button, "button"), (self.status, "status"), (self.table, "table")):
+                             (self.env, "env"), (self.connect_button, "button"), (self.status, "status"),
+                             (self.table, "table")):  # fmt: skip
             control.add_class(f"mcp-connect-{css}")  # stable hooks for the browser test and user CSS
-        actions = widgets.HBox([self.selected, self.disconnect_button, self.reconnect_button, self.ping_button])
         form = widgets.VBox([self.name, self.transport, self.stdio_box, self.url_box, self.connect_button])
         config = widgets.HBox([self.config_path, self.load_button])
-        self.children = [
-            self.table, actions, widgets.HTML("<b>Connect a server</b>"), form, config, self.status,
-        ]  # fmt: skip
+        self.children = [self.table, widgets.HTML("<b>Connect a server</b>"), form, config, self.status]
         self.subscribe(_EVENTS, self._on_event)
         self.refresh()
 
@@ -97,40 +93,18 @@ class ServersPanel(Panel):
         if payload["event"] == "server_removed":
             self.latency.pop(payload["server"], None)
         if payload["event"] == "connection_status_changed" and payload.get("status") == "connected":
-            self.ping(payload["server"])
+            self.ping(payload["server"], quiet=True)
         self.refresh()
 
     def refresh(self) -> None:
-        """Rebuild the table and the server chooser from the live connections."""
-        conns = self.wb.server_views()
-        self.table.value = self._table(conns)
-        names = [c.name for c in conns]
-        if list(self.selected.options) != names:
-            self.replace_options(self.selected, names, names[0] if names else None)
-        for action in (self.disconnect_button, self.reconnect_button, self.ping_button):
-            action.disabled = not names
+        """Rows for the live connections, each showing its status, counts, latency and last error."""
+        with self.lock:
+            self.table.update(self.wb.server_views(), self.latency)
 
-    def _table(self, conns: list[Any]) -> str:
-        if not conns:
-            return f"<p style='color:{MUTED}'>No server connected yet: use the form below.</p>"
-        head = "".join(f"<th style='text-align:left;padding:2px 8px'>{h}</th>" for h in _HEAD)
-        rows = []
-        for c in conns:
-            color = STATUS_COLORS.get(c.status, MUTED)
-            ms = self.latency.get(c.name)
-            status = html.escape(c.status)
-            error = html.escape((c.last_error or "")[:240])
-            cells = [
-                f"<span class='mcp-status mcp-status-{status}' style='color:{color}'>● {status}</span>",
-                f"<b>{html.escape(c.name)}</b>", html.escape(c.spec.transport), str(len(c.tools)),
-                str(len(c.prompts)), str(len(c.resources)), "" if ms is None else f"{ms:.1f} ms",
-                f"<code style='white-space:normal;overflow-wrap:anywhere'>{html.escape(c.spec.describe()[:80])}</code>",
-                f"<span style='color:{ERROR}'>{error}</span>",
-            ]  # fmt: skip
-            styles = [_NOWRAP] * 7 + ["min-width:10em;max-width:20em", "min-width:14em;max-width:36em"]
-            rows.append("<tr>" + "".join(f"<td style='padding:2px 8px;{st}'>{x}</td>" for st, x in zip(styles, cells)) + "</tr>")
-        table = f"<table class='mcp-servers'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        return f"<div style='overflow-x:auto'>{table}</div>"
+    def row_controls(self, name: str) -> list[widgets.Widget]:
+        """Extra controls for server ``name``'s row, after Reconnect / Disconnect / Ping (none yet:
+        the place for a per-server log-level selector)."""
+        return []
 
     def _show_transport(self) -> None:
         stdio = TRANSPORTS[self.transport.value].target == "command"
@@ -145,20 +119,27 @@ class ServersPanel(Panel):
         """The connect form as ``wb.connect`` arguments; ValueError says what to fix."""
         name = self.name.value.strip()
         if not name:
-            raise ValueError("give the server a name, e.g. demo")
+            raise ValueError("give the server a name in the Name box, e.g. demo")
         if TRANSPORTS[self.transport.value].target == "command":
+            command = self.command.value.strip()
+            if not command:
+                raise ValueError("give the command that starts the server in the Command box, e.g. python")
             try:
                 args = shlex.split(self.args.value)
             except ValueError as exc:
-                raise ValueError(f"args: {exc}") from None
-            options: dict[str, Any] = {"command": self.command.value.strip(), "args": args,
-                                       "transport": self.transport.value}
-            env = parse_pairs(self.env.value, "=", "env")
+                raise ValueError(f"Args: {exc}") from None
+            options: dict[str, Any] = {"command": command, "args": args, "transport": self.transport.value}
+            env = parse_pairs(self.env.value, "=", "Env")
             if env:
                 options["env"] = env
+            if self.inherit_env.value:
+                options["inherit_env"] = True
             return name, options
-        options = {"url": self.url.value.strip(), "transport": self.transport.value}
-        headers = parse_pairs(self.headers.value, ":", "headers")
+        url = self.url.value.strip()
+        if not url:
+            raise ValueError("give the server's address in the URL box, e.g. http://127.0.0.1:8000/mcp")
+        options = {"url": url, "transport": self.transport.value}
+        headers = parse_pairs(self.headers.value, ":", "Headers")
         if headers:
             options["headers"] = headers
         return name, options
@@ -174,54 +155,58 @@ class ServersPanel(Panel):
 
         def done(info: Any, error: BaseException | None) -> None:
             self.connect_button.disabled = False
-            if error is not None:
-                self._say(f"{name}: {error_text(error)}", ERROR)
-            else:
+            if error is None:
                 self._say(f"connected {name}: {info.tools} tools, {info.prompts} prompts, "
                           f"{info.resources} resources in {info.connect_ms:.0f} ms", OK)  # fmt: skip
+            elif name in self.table.rows and self.table.rows[name].cells[-1].value:
+                self._say(f"{name} did not connect: the reason is in its row above", ERROR)  # said once, there
+            else:
+                self._say(f"{name}: {in_form_terms(error_text(error))}", ERROR)
 
         self.run(self.wb.aconnect(name, **options), done)
 
-    def _target(self) -> str | None:
-        name = self.selected.value
-        if not name:
-            self._say("no server selected", ERROR)
-        return name
-
-    def _report(self, what: str) -> Any:
-        def done(_result: Any, error: BaseException | None) -> None:
-            self._say(f"{what}: {error_text(error)}" if error else f"{what}: done", ERROR if error else OK)
-
-        return done
-
-    def disconnect(self) -> None:
-        name = self._target()
-        if name:
-            self._say(f"disconnecting {name}…")
-            self.run(self.wb.adisconnect(name), self._report(f"disconnect {name}"))
-
-    def reconnect(self) -> None:
-        name = self._target()
-        if name:
-            self._say(f"reconnecting {name}…")
-            self.run(self.wb.areconnect(name), self._report(f"reconnect {name}"))
-
-    def ping(self, name: str | None = None) -> None:
-        name = name or self._target()
-        if not name:
+    def act(self, action: str, name: str) -> None:
+        """A row's button: reconnect, disconnect or ping that row's server."""
+        if action == "ping":
+            self.ping(name)
             return
+        row = self.table.rows.get(name)
+        if row is not None:
+            row.busy(True)
+        self._say(f"{action}ing {name}…")
+        coro = self.wb.areconnect(name) if action == "reconnect" else self.wb.adisconnect(name)
+
+        def done(_result: Any, error: BaseException | None) -> None:
+            if row is not None:
+                row.busy(False)
+            if error is None:
+                self._say(f"{action} {name}: done", OK)
+            elif name in self.table.rows:  # the reason is in its row
+                self._say(f"{action} {name} failed: the reason is in its row above", ERROR)
+            else:
+                self._say(f"{action} {name}: {in_form_terms(error_text(error))}", ERROR)
+
+        self.run(coro, done)
+
+    def ping(self, name: str, quiet: bool = False) -> None:
+        """Measure ``name``'s round trip into its row's latency (``quiet``: no status line)."""
 
         def done(frame: Any, error: BaseException | None) -> None:
             if error is None and len(frame) and frame["latency_ms"].iloc[0] is not None:
                 self.latency[name] = float(frame["latency_ms"].iloc[0])
                 self.refresh()
+                if not quiet:
+                    self._say(f"ping {name}: {self.latency[name]:.0f} ms", OK)
+            elif not quiet:
+                reason = frame["error"].iloc[0] if error is None and len(frame) else error_text(error or Exception())
+                self._say(f"ping {name} failed: {in_form_terms(str(reason))}", ERROR)
 
         self.run(self.wb.aping(name), done)
 
     def load_config(self) -> None:
         path = self.config_path.value.strip()
         if not path:
-            self._say("give the path of an mcpServers JSON file", ERROR)
+            self._say("give the path of an mcpServers JSON file in the Config box", ERROR)
             return
         self._say(f"loading {path}…")
 

@@ -17,8 +17,9 @@ from tests.openai_stub import OpenAIStub, error, text
 
 def test_no_api_key_fails_before_anything_is_stored(demo: Any) -> None:
     chat = demo.chat(servers=["demo"], session="no-key", **FAST)
-    with pytest.raises(ModelError, match=r"^no API key: set OPENAI_API_KEY .* or pass api_key="):
+    with pytest.raises(ModelError, match=r"^no API key: paste it into the API key field") as error:
         chat.send("hello")
+    assert "wb.chat(api_key=getpass())" in str(error.value) and "%env" not in str(error.value)  # no key in the notebook
     assert chat.messages().empty
 
 

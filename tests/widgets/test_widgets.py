@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,71 +16,14 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-from mcp_workbench import ConnectionFailedError, Workbench
+from mcp_workbench import ConnectionFailedError
 from mcp_workbench.widgets.dashboard import Dashboard
 from mcp_workbench.widgets.forms import FormError, SchemaForm
 from mcp_workbench.widgets.servers import parse_pairs
-from tests.servers import DEMO_ARGS, descendants, wait_until
+from tests.servers import DEMO_ARGS, wait_until
+from tests.widgets.util import settle, shown, walk
 
 DEMO_ARGS_TEXT = " ".join(DEMO_ARGS)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def shell() -> InteractiveShell:
-    return InteractiveShell.instance()
-
-
-def _make_bench(store: Path) -> Workbench:
-    return Workbench(idle_timeout=None, store=store)
-
-
-def _close(bench: Any, before: set[int]) -> None:
-    if bench.dashboards.current is not None:
-        bench.dashboards.current.close()
-    bench.close()
-    if bench.catalog_sync is not None:
-        bench.catalog_sync.close()
-    assert wait_until(lambda: not (descendants() - before), timeout=10), "child processes left behind"
-
-
-@pytest.fixture
-def bench(tmp_path: Path) -> Iterator[Any]:
-    """A fresh workbench (no server) with the dashboard mixin."""
-    before = descendants()
-    made = _make_bench(tmp_path / "catalog.sqlite")
-    yield made
-    _close(made, before)
-
-
-@pytest.fixture(scope="module")
-def demo_bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """One workbench per module with the demo connected (a server per test would double the time)."""
-    before = descendants()
-    made = _make_bench(tmp_path_factory.mktemp("widgets") / "catalog.sqlite")
-    made.connect("demo", command="python", args=DEMO_ARGS)
-    yield made
-    _close(made, before)
-
-
-@pytest.fixture
-def board(demo_bench: Any) -> Dashboard:
-    return demo_bench.dashboard()
-
-
-def settle(panel: Any, timeout: float = 15.0) -> None:
-    """Wait until the panel's background work has finished."""
-    assert wait_until(lambda: not panel.pending, timeout=timeout), "background work did not finish"
-
-
-def walk(widget: widgets.Widget) -> Iterator[widgets.Widget]:
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from walk(child)
-
-
-def shown(out: widgets.Output) -> dict[str, Any]:
-    assert out.outputs, "nothing shown"
-    return out.outputs[-1]["data"]
 
 
 # ---------------------------------------------------------------------- forms
@@ -109,12 +51,13 @@ def test_form_has_a_control_per_type_with_defaults_and_required_marks() -> None:
     form = SchemaForm(SCHEMA)
     kinds = {name: type(f.control) for name, f in form.fields.items()}
     assert kinds == {
-        "name": widgets.Text, "ratio": widgets.FloatText, "count": widgets.IntText, "flag": widgets.Checkbox,
+        "name": widgets.Text, "ratio": widgets.Text, "count": widgets.Text, "flag": widgets.Checkbox,
         "color": widgets.Dropdown, "mode": widgets.Dropdown, "tags": widgets.Textarea, "options": widgets.Textarea,
-        "limit": widgets.IntText, "unit": widgets.Dropdown, "anything": widgets.Textarea,
-    }  # fmt: skip
+        "limit": widgets.Text, "unit": widgets.Dropdown, "anything": widgets.Textarea,
+    }  # fmt: skip  (numbers are Text boxes: empty means "not given", never a silent 0)
     f = form.fields
-    assert (f["ratio"].control.value, f["count"].control.value, f["flag"].control.value) == (0.5, 3, True)
+    assert (f["ratio"].control.value, f["count"].control.value, f["flag"].control.value) == ("0.5", "3", True)
+    assert f["limit"].control.value == "" and "whole number" in f["limit"].control.placeholder
     assert f["color"].control.value == "green" and json.loads(f["tags"].control.value) == ["a"]
     assert f["mode"].control.options == (("fast", "fast"), ("slow", "slow"))  # required: no blank choice
     assert f["unit"].control.options[0] == ("—", None) and f["unit"].control.value is None  # optional: blank first
@@ -126,7 +69,7 @@ def test_form_has_a_control_per_type_with_defaults_and_required_marks() -> None:
     assert form.values() == {
         "name": "Ada", "ratio": 0.5, "count": 3, "flag": True, "color": "green", "mode": "fast", "tags": ["a"],
     }  # fmt: skip
-    f["limit"].control.value = 7
+    f["limit"].control.value = "7"
     f["unit"].control.value = "cm"
     f["options"].control.value = '{"deep": {"x": [1, 2]}}'
     values = form.values()
@@ -166,9 +109,9 @@ def test_empty_schema_and_connect_form_text_parsing() -> None:
 def test_connect_from_the_form_refreshes_every_panel_from_events(bench: Any) -> None:
     board = bench.dashboard()
     servers, tools = board.panels["Servers"], board.panels["Tools"]
-    assert "No server connected" in servers.table.value and tools.listing.options == ()
+    assert servers.table.children == (servers.table.empty,) and tools.listing.options == ()
     servers.connect()  # nothing filled in
-    assert "give the server a name" in servers.status.value
+    assert "give the server a name in the Name box" in servers.status.value
     servers.name.value, servers.command.value, servers.args.value = "demo", "python", DEMO_ARGS_TEXT
     servers.env.value = "DEMO_GREETING=hi"
     # The engine thread waits in this handler until the test has looked, so the connect cannot
@@ -184,10 +127,11 @@ def test_connect_from_the_form_refreshes_every_panel_from_events(bench: Any) -> 
         off()
     assert wait_until(lambda: "connected demo" in servers.status.value, timeout=20), servers.status.value
     assert "#1a7f37" in servers.status.value and bench.server("demo").status == "connected"
-    table = servers.table.value
-    assert "mcp-status-connected" in table and "#1a7f37" in table and ">11</td>" in table
-    assert wait_until(lambda: "ms</td>" in servers.table.value, timeout=10)  # the ping's latency
-    assert servers.selected.options == ("demo",)
+    row = servers.table.rows["demo"]
+    cells = [c.value for c in row.cells]
+    assert "mcp-status-connected" in cells[0] and "#1a7f37" in cells[0] and ">11<" in cells[3]
+    assert wait_until(lambda: " ms<" in row.cells[6].value, timeout=10)  # the ping's latency
+    assert list(servers.table.rows) == ["demo"]
     # the other panels refreshed from the same events, without being asked
     assert len(tools.listing.options) == 11 and tools.server.options[-1] == ("demo", "demo")
     assert any(v == "demo.review" for _, v in board.panels["Prompts"].listing.options)
@@ -201,17 +145,20 @@ def test_status_colours_disconnect_reconnect_and_a_crash(bench: Any) -> None:
     bench.connect("demo", command="python", args=DEMO_ARGS)
     board = bench.dashboard()
     servers = board.panels["Servers"]
-    assert "mcp-status-connected" in servers.table.value
+    row = servers.table.rows["demo"]
+    assert "mcp-status-connected" in row.cells[0].value
     with pytest.raises(ConnectionFailedError):
         bench.call("demo.crash", timeout=10)
-    assert wait_until(lambda: "mcp-status-error" in servers.table.value, timeout=10), servers.table.value
-    assert "#b00020" in servers.table.value  # red, with the reason in the last-error column
-    servers.reconnect_button.click()
+    assert wait_until(lambda: "mcp-status-error" in row.cells[0].value, timeout=10), row.cells[0].value
+    assert "#b00020" in row.cells[0].value and "process exited" in row.cells[8].value  # red, with the reason
+    row.reconnect.click()
     assert wait_until(lambda: "reconnect demo: done" in servers.status.value, timeout=20), servers.status.value
-    assert "mcp-status-connected" in servers.table.value
-    servers.disconnect_button.click()
+    row = servers.table.rows["demo"]  # a reconnect replaces the connection, and so its row
+    assert "mcp-status-connected" in row.cells[0].value
+    row.disconnect.click()
     assert wait_until(lambda: "disconnect demo: done" in servers.status.value, timeout=20), servers.status.value
-    assert "No server connected" in servers.table.value and servers.selected.options == ()
+    assert servers.table.children == (servers.table.empty,) and servers.table.rows == {}
+    assert "No server connected" in servers.table.empty.value
     assert board.panels["Tools"].listing.options == ()
 
 
@@ -228,7 +175,8 @@ def test_load_a_config_file_and_an_url_form(bench: Any, tmp_path: Path, demo_htt
     assert servers.form_options() == ("web", {"url": demo_http_url, "transport": "http", "headers": {"X-Trace": "1"}})
     servers.connect_button.click()
     assert wait_until(lambda: "connected web" in servers.status.value, timeout=20), servers.status.value
-    assert servers.table.value.count("mcp-status-connected") == 2
+    assert all("mcp-status-connected" in r.cells[0].value for r in servers.table.rows.values())
+    assert list(servers.table.rows) == ["cfg", "web"]
     servers.name.value, servers.url.value = "bad", "ftp://nowhere"
     servers.connect_button.click()
     assert wait_until(lambda: "must start with http" in servers.status.value, timeout=10), servers.status.value
@@ -256,8 +204,8 @@ def test_call_from_the_generated_form_shows_the_result_and_is_in_history(board: 
     tools.listing.value = "demo.add"
     assert "Add two integers." in tools.detail.value and "read-only" in tools.detail.value
     assert set(tools.form.fields) == {"a", "b"} and all(f.required for f in tools.form.fields.values())
-    tools.form.fields["a"].control.value = 2
-    tools.form.fields["b"].control.value = 3
+    tools.form.fields["a"].control.value = "2"
+    tools.form.fields["b"].control.value = "3"
     tools.call_button.click()
     settle(tools)
     data = shown(tools.result)
@@ -274,9 +222,9 @@ def test_call_from_the_generated_form_shows_the_result_and_is_in_history(board: 
 def test_a_long_call_does_not_block_and_reports_progress(board: Dashboard) -> None:
     tools = board.panels["Tools"]
     tools.listing.value = "demo.slow"
-    assert tools.form.fields["seconds"].control.value == 1.0 and tools.form.fields["steps"].control.value == 5
-    tools.form.fields["seconds"].control.value = 0.6
-    tools.form.fields["steps"].control.value = 3
+    assert tools.form.fields["seconds"].control.value == "1.0" and tools.form.fields["steps"].control.value == "5"
+    tools.form.fields["seconds"].control.value = "0.6"
+    tools.form.fields["steps"].control.value = "3"
     # Hold the call on the engine thread before it is sent: it cannot finish before the test looked.
     release = threading.Event()
     off = tools.wb.on("operation_started", lambda event: event["tool"] == "slow" and release.wait(20))
@@ -290,7 +238,8 @@ def test_a_long_call_does_not_block_and_reports_progress(board: Dashboard) -> No
     assert wait_until(lambda: 0 < tools.progress.value < 3 and tools.progress.max == 3, timeout=5, interval=0.01)
     settle(tools)
     assert tools.progress.value == 3 and not tools.call_button.disabled
-    assert "… demo.slow" in board.panels["Activity"].feed.value  # progress notifications are logged too
+    feed = board.panels["Activity"].feed.value
+    assert "… demo.slow 1/3 step 1/3" in feed  # progress notifications are logged too, under their call
 
 
 def test_tool_errors_and_invalid_forms_are_shown_not_raised(board: Dashboard) -> None:
@@ -393,7 +342,7 @@ def test_mcp_ui_magic_shows_the_dashboard(shell: InteractiveShell) -> None:
 def test_chat_panel_streams_the_reply_and_asks_before_a_destructive_tool(demo_bench: Any, monkeypatch: Any) -> None:
     from tests.openai_stub import OpenAIStub, text, tool_calls
 
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")  # the panel has no key field: keys stay out of widget state
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")  # the key field: tests/widgets/test_ux.py
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     with OpenAIStub() as stub:
         stub.script(tool_calls(("demo__delete_all", {"confirm": True})), text("All gone (pretend)."))
@@ -408,7 +357,7 @@ def test_chat_panel_streams_the_reply_and_asks_before_a_destructive_tool(demo_be
         assert "answered (1 tool call(s))" in chat.status.value, chat.status.value
         user, reply = chat.transcript.children
         assert "Please delete everything." in user.value
-        assert "All gone (pretend)." in reply.value and "demo.delete_all" in reply.value and "✓" in reply.value
+        assert "All gone (pretend)." in reply.value and "demo.delete_all" in reply.value and "fa-check" in reply.value
         assert chat.approval_box.layout.display == "none"
         # a second turn: deny
         stub.script(tool_calls(("demo__delete_all", {"confirm": True})), text("Not deleted."))
