@@ -37,6 +37,7 @@ class Turn:
     chunk_size: int = 4  # characters of text per streamed chunk
     delay: float = 0.0  # seconds to wait before answering
     check: Callable[[dict[str, Any]], None] | None = None  # asserts on the request body
+    usage: bool = True  # False: no token counts, as some OpenAI-compatible servers answer
 
 
 def text(content: str, **options: Any) -> Turn:
@@ -131,7 +132,7 @@ class OpenAIStub:
                 if turn.status != 200:
                     return self._json(turn.status, turn.error or {}, turn.headers)
                 if body.get("stream"):
-                    usage = bool((body.get("stream_options") or {}).get("include_usage"))
+                    usage = turn.usage and bool((body.get("stream_options") or {}).get("include_usage"))
                     return self._stream(body, turn, usage, len(stub.requests))
                 return self._json(200, _completion(body, turn, len(stub.requests)))
 
@@ -177,7 +178,7 @@ def _completion(body: dict[str, Any], turn: Turn, n: int) -> dict[str, Any]:
         "id": "chatcmpl-stub", "object": "chat.completion", "created": int(time.time()),
         "model": body.get("model", "stub"),
         "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls" if turn.calls else "stop"}],
-        "usage": _usage(turn),
+        "usage": _usage(turn) if turn.usage else None,
     }  # fmt: skip
 
 

@@ -20,14 +20,13 @@ from .messages import arguments_text
 _MIN_UPDATE_S = 0.1
 _OPEN_LIMIT = 400  # characters of arguments + result shown expanded; longer cards start collapsed
 _SUMMARY = 80
-_STATUS_MARK = {"ok": "✓", "pending": "…"}
 _STATUS_ICON = {"ok": "check", "pending": "spinner fa-pulse"}
 
 
 def _icon(name: str, label: str = "") -> str:
-    """A Font Awesome icon; ``label`` is read by screen readers and shown where the font is missing."""
-    text = f'<span style="position:absolute;left:-9999px">{html.escape(label)}</span>' if label else ""
-    return f'<i class="fa fa-{name}" aria-hidden="true"></i>{text}'
+    """A Font Awesome icon; ``label`` names it for screen readers and on hover."""
+    named = f' role="img" aria-label="{html.escape(label)}" title="{html.escape(label)}"' if label else ' aria-hidden="true"'
+    return f'<i class="fa fa-{name}"{named}></i>'
 
 
 @dataclass
@@ -85,7 +84,7 @@ def _cut(text: str, size: int = _SUMMARY) -> str:
 
 
 def _card_html(card: _Card) -> str:
-    mark = _icon(_STATUS_ICON.get(card.status, "times"), _STATUS_MARK.get(card.status, "✗"))
+    mark = _icon(_STATUS_ICON.get(card.status, "times"), card.status)
     color = "#1a7f37" if card.status == "ok" else "#777" if card.status == "pending" else "#b00020"
     took = f" · {card.duration_ms:.0f} ms" if card.duration_ms is not None else ""
     status = "" if card.status in ("ok", "pending") else f" {card.status}"

@@ -87,7 +87,7 @@ class ServerTable(widgets.GridBox):
 
     def __init__(self, act: Callable[[str, str], None], row_controls: Callable[[str], list[widgets.Widget]]) -> None:
         columns = "max-content " * 7 + "minmax(10em, 20em) minmax(12em, 36em) max-content"
-        super().__init__(layout=widgets.Layout(grid_template_columns=columns, overflow_x="auto", align_items="center"))
+        super().__init__(layout=widgets.Layout(grid_template_columns=columns, overflow="auto", align_items="center"))
         self._act = act
         self._row_controls = row_controls
         self.rows: dict[str, ServerRow] = {}
