@@ -178,7 +178,9 @@ def test_dashboard_connects_and_calls_a_tool_in_jupyterlab(lab: dict[str, Any], 
         page.wait_for_selector(".mcp-connect-table .mcp-status-error", timeout=30_000)
         color = page.eval_on_selector(".mcp-status-error", "e => getComputedStyle(e).color")
         assert color == "rgb(176, 0, 32)", color  # red
-        assert "broken:" in page.inner_text(".mcp-connect-status")
+        assert "broken did not connect: the reason is in its row above" in page.inner_text(".mcp-connect-status")
+        row_error = page.inner_text(".mcp-server-broken .mcp-server-error")
+        assert "add KEY=VALUE lines to the Env box" in row_error and "env={...}" not in row_error  # said once, there
 
         step = "connect the demo server from the form"
         _connect(page, "demo", "-m mcp_workbench.demo")
