@@ -18,12 +18,13 @@ from functools import lru_cache
 from typing import IO, Any
 
 from mcp.client.sse import sse_client
-from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
 from .config import ServerSpec
 from .secrets import mask_text
+from .stdio import stdio_transport  # perf: our stdio transport (linear reader, bad lines reported) for the SDK's
 
 STDERR_TAIL_LINES = 200
 
@@ -84,7 +85,7 @@ def stdio_parameters(spec: ServerSpec) -> StdioServerParameters:
     env: dict[str, str] | None = dict(spec.env) if spec.env else None
     if spec.inherit_env:
         env = {**os.environ, **(env or {})}
-    # "replace": a server that prints bytes that are not UTF-8 must not kill the reader (the line is skipped).
+    # "replace": a server that prints bytes that are not UTF-8 must not kill the reader (the line is reported).
     return StdioServerParameters(
         command=spec.command or "", args=list(spec.args), env=env, cwd=spec.cwd, encoding_error_handler="replace"
     )
@@ -137,7 +138,7 @@ def build_transport(spec: ServerSpec, stderr: StderrCapture | None) -> Any:
     """The transport context manager for a *resolved* spec."""
     if spec.transport == "stdio":
         assert stderr is not None
-        return stdio_client(stdio_parameters(spec), errlog=stderr.writer)
+        return stdio_transport(stdio_parameters(spec), errlog=stderr.writer)  # perf: was the SDK's stdio_client
     if spec.transport == "sse":
         return sse_client(
             spec.url or "", headers=spec.headers, timeout=spec.connect_timeout, httpx_client_factory=_http_client,
