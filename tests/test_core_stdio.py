@@ -13,7 +13,7 @@ from mcp.client.stdio import StdioServerParameters
 from mcp.shared.message import SessionMessage
 
 from mcp_workbench import ArgumentError, Workbench
-from mcp_workbench.core.stdio import LineSplitter, StdoutLineError, stdio_transport
+from mcp_workbench.core.stdio import LineSplitter, StdoutLineError, parse_line, stdio_transport
 
 MB = 2**20
 
@@ -61,10 +61,24 @@ async def test_a_big_line_arrives_whole_and_in_order_between_a_banner_and_bad_by
 def test_lines_split_anywhere_are_put_back_together() -> None:
     data = b'{"a": 1}\n\n  \r\n{"b": "two\xe2\x82\xac"}\r\nlast-unfinished'
     for size in (1, 2, 3, 7, len(data)):
-        splitter = LineSplitter("utf-8", "replace")
+        splitter = LineSplitter()
         lines = [line for i in range(0, len(data), size) for line in splitter.feed(data[i : i + size])]
-        assert lines == ['{"a": 1}', '{"b": "two€"}\r'], size
+        assert lines == [b'{"a": 1}', b'{"b": "two\xe2\x82\xac"}\r'], size
         assert splitter.pending == len(b"last-unfinished")
+
+
+def test_lines_are_parsed_as_utf8_or_decoded_with_the_error_handler() -> None:
+    ok = parse_line(b'{"jsonrpc": "2.0", "id": 7, "result": {"t": "caf\xc3\xa9"}}\r')
+    assert isinstance(ok, SessionMessage) and ok.message.result == {"t": "café"}
+    bad_bytes = b'{"jsonrpc": "2.0", "id": 8, "result": {"t": "caf\xff"}}'
+    assert parse_line(bad_bytes, "utf-8", "replace").message.result == {"t": "caf\ufffd"}
+    assert isinstance(parse_line(bad_bytes, "utf-8", "ignore"), SessionMessage)
+    latin = parse_line('{"jsonrpc": "2.0", "id": 9, "result": {"t": "café"}}'.encode("latin-1"), "latin-1")
+    assert latin.message.result == {"t": "café"}
+    error = parse_line(b"Server ready on stdio")
+    assert isinstance(error, StdoutLineError) and "not JSON" in str(error) and "'Server ready on stdio'" in str(error)
+    shape = parse_line(b'{"jsonrpc": "2.0", "id": 1, "result": 42}')
+    assert isinstance(shape, StdoutLineError) and "not a valid JSON-RPC message" in str(shape)
 
 
 def test_a_bad_line_is_quoted_to_200_characters_on_one_line() -> None:

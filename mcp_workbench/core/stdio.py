@@ -14,6 +14,7 @@ environment, and the shutdown sequence (close stdin, wait, SIGTERM the group, SI
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
@@ -45,49 +46,65 @@ class StdoutLineError(ProtocolError):
         )
 
 
-def parse_line(line: str) -> SessionMessage | StdoutLineError:
-    """One stdout line as a message, or the error that says why it is not one."""
+def parse_line(line: bytes, encoding: str = "utf-8", errors: str = "strict") -> SessionMessage | StdoutLineError:
+    """One stdout line as a message, or the error that says why it is not one.
+
+    UTF-8 bytes go to the JSON parser as they are (no decoded copy of a 50 MB line); a line
+    that is not valid UTF-8, or is in another encoding, is decoded first with ``errors``
+    ("replace" turns bad bytes into U+FFFD, as the SDK's reader does)."""
+    adapter = types.jsonrpc_message_adapter
+    if _is_utf8(encoding):
+        try:
+            return SessionMessage(adapter.validate_json(line, by_name=False))
+        except ValueError:  # pydantic's ValidationError: not JSON-RPC, or bytes that are not UTF-8
+            pass
+    text = line.decode(encoding, errors)
     try:
-        return SessionMessage(types.jsonrpc_message_adapter.validate_json(line, by_name=False))
-    except ValueError:  # pydantic's ValidationError: not JSON, or not a JSON-RPC shape
+        return SessionMessage(adapter.validate_json(text, by_name=False))
+    except ValueError:
         pass
     try:
-        json.loads(line)
+        json.loads(text)
     except ValueError as exc:
         reason = f"not JSON: {getattr(exc, 'msg', exc)}"
     else:
         reason = "JSON, but not a valid JSON-RPC message"
-    return StdoutLineError(line, reason)
+    return StdoutLineError(text, reason)
+
+
+def _is_utf8(encoding: str) -> bool:
+    return codecs.lookup(encoding).name == "utf-8"
 
 
 class LineSplitter:
-    """Bytes in, complete lines out; each byte is scanned once, whatever the lines' sizes."""
+    """Bytes in, complete lines out; each byte is scanned once and copied at most twice,
+    whatever the lines' sizes (an unfinished line is kept as the chunks that hold it)."""
 
-    def __init__(self, encoding: str = "utf-8", errors: str = "strict") -> None:
-        self._buffer = bytearray()
-        self._encoding, self._errors = encoding, errors
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
 
-    def feed(self, chunk: bytes) -> list[str]:
-        """The lines that ``chunk`` completes (without their newlines; blank ones left out)."""
-        buffer = self._buffer
-        scan = len(buffer)  # what is already buffered holds no newline
-        buffer += chunk
-        lines: list[str] = []
+    def feed(self, chunk: bytes) -> list[bytes]:
+        """The lines that ``chunk`` completes, without their newlines; blank lines left out."""
+        lines: list[bytes] = []
         start = 0
-        while (end := buffer.find(b"\n", scan)) >= 0:
-            if end > start:
-                line = buffer[start:end].decode(self._encoding, self._errors)
-                if line.strip():
-                    lines.append(line)
-            start = scan = end + 1
-        if start:
-            del buffer[:start]  # only the unfinished line stays (at most one chunk moves)
+        while (end := chunk.find(b"\n", start)) >= 0:
+            if self._parts:
+                self._parts.append(chunk[start:end])
+                line = b"".join(self._parts)
+                self._parts.clear()
+            else:
+                line = chunk[start:end]
+            if line and not line.isspace():
+                lines.append(line)
+            start = end + 1
+        if start < len(chunk):
+            self._parts.append(chunk[start:] if start else chunk)
         return lines
 
     @property
     def pending(self) -> int:
         """Bytes of an unfinished line."""
-        return len(self._buffer)
+        return sum(map(len, self._parts))
 
 
 @asynccontextmanager
@@ -112,11 +129,10 @@ async def stdio_transport(server: StdioServerParameters, errlog: TextIO) -> Asyn
 
     async def stdout_reader() -> None:
         assert process.stdout is not None
-        splitter = LineSplitter(server.encoding, server.encoding_error_handler)
         try:
             async with read_writer:
                 try:
-                    await _pump(process.stdout, splitter, read_writer)
+                    await _pump(process.stdout, read_writer, server.encoding, server.encoding_error_handler)
                 finally:
                     await sdk_stdio._drain_stdout(process)
         except anyio.ClosedResourceError:
@@ -161,10 +177,12 @@ async def stdio_transport(server: StdioServerParameters, errlog: TextIO) -> Asyn
 
 
 async def _pump(
-    stdout: anyio.abc.ByteReceiveStream, splitter: LineSplitter, sink: MemoryObjectSendStream[SessionMessage | Exception]
+    stdout: anyio.abc.ByteReceiveStream, sink: MemoryObjectSendStream[SessionMessage | Exception], encoding: str,
+    errors: str,
 ) -> None:
-    """Read stdout to its end, sending each line on (one line at a time: no read-ahead while the
+    """Read stdout to its end, sending each line on (one chunk at a time: no read-ahead while the
     session is busy). Returns when stdout ends or the session is gone."""
+    splitter = LineSplitter()
     while True:
         try:
             chunk = await stdout.receive(_CHUNK)
@@ -172,6 +190,6 @@ async def _pump(
             return
         for line in splitter.feed(chunk):
             try:
-                await sink.send(parse_line(line))
+                await sink.send(parse_line(line, encoding, errors))
             except (anyio.ClosedResourceError, anyio.BrokenResourceError):
                 return
