@@ -11,6 +11,7 @@ import logging
 import os
 import threading
 
+from . import _kernel
 from .chat.api import ChatAPI
 from .repro.api import ReproAPI
 from .widgets import DashboardAPI
@@ -41,6 +42,7 @@ def workbench(store: str | os.PathLike[str] | None | bool = None) -> Workbench:
                 # the notebook's interactive answers unless hooks say otherwise.
                 _workbench.interactive_requests = True
                 atexit.register(_close_at_exit, _workbench)
+                _kernel.created(_workbench)  # perf: a loaded extension applies its %config traits now
                 return _workbench
     if store is not None and store != _workbench.store:
         _workbench.set_store(store)

@@ -6,10 +6,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from ...views.describe import describe_tool, tool_schema
-from ...views.display import CallProgress
 from ...errors import ArgumentError, CallTimeoutError
-from ...core.validation import coerce_arguments
 from .base import Command, Context, store
 from ._parser import Option, Positional, Syntax, argument_pair, positive_float, variable
 
@@ -84,10 +81,16 @@ READ = Syntax(
 
 
 def run_describe(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
+    from ...views.describe import describe_tool  # perf: these import pandas: when used, not at %load_ext
+
     return describe_tool(ctx.wb, v["SERVER.TOOL"])
 
 
 def run_call(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
+    from ...core.validation import coerce_arguments
+    from ...views.describe import tool_schema
+    from ...views.display import CallProgress
+
     target = v["SERVER.TOOL"]
     schema = tool_schema(ctx.wb, target)  # unknown server or tool: a usage error with suggestions
     arguments = {**v.get("body", {}), **coerce_arguments(schema, dict(v["k=v"]))}

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...views.display import listing
-from ...repro.api import repro
-from .base import Command, Context
+from .base import Command, Context, listing
 from ._parser import ANY_SERVER, Option, Syntax, positive_int
 
 HISTORY = Syntax(
@@ -39,6 +37,8 @@ PING = Syntax(
 
 def run_history(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
     if v["export"]:
+        from ...repro.api import repro  # perf: imported when used, not at %load_ext
+
         path = repro(ctx.wb).export_history(v["export"], server=v["server"], last=v["last"])
         return f"wrote {path} (run it with: python {path})"
     return listing(ctx.wb.history(server=v["server"], last=v["last"]), ctx.display_limit)

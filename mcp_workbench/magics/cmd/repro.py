@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...repro.api import repro
 from .base import Command, Context
 from ._parser import Option, Positional, Syntax
 
@@ -49,6 +48,8 @@ REPLAY = _cassette_syntax(
 
 
 def run_record(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
+    from ...repro.api import repro  # perf: imported when used, not at %load_ext
+
     api = repro(ctx.wb)
     if v["stop"]:
         path = api.stop_recording()
@@ -59,6 +60,8 @@ def run_record(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
 
 
 def run_replay(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
+    from ...repro.api import repro
+
     api = repro(ctx.wb)
     if v["stop"]:
         path = api.stop_replay()
