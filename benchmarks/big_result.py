@@ -31,8 +31,19 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-from _common import ARGS, DEMO_ARGS, ROOT, check, close, demo_server, interleaved, load_average, raw_text, summary
-from _common import workbench
+from _common import (
+    ARGS,
+    DEMO_ARGS,
+    ROOT,
+    check,
+    close,
+    demo_server,
+    interleaved,
+    load_average,
+    raw_text,
+    summary,
+    workbench,
+)
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 

@@ -71,9 +71,9 @@ def import_profile(min_ms: float = 10.0) -> list[str]:
     """``python -X importtime`` of ``%load_ext``: imports of >= ``min_ms``, each with the chain of
     our modules that pulled it in."""
     with tempfile.TemporaryDirectory(prefix="mcp-bench-imports-") as home:
-        subprocess.run([sys.executable, "-c", _LOAD_SCRIPT], env=_env(home), cwd=ROOT, capture_output=True, timeout=120)
+        subprocess.run([sys.executable, "-c", _LOAD_SCRIPT], env=_env(home), cwd=ROOT, capture_output=True, timeout=120, check=False)
         out = subprocess.run([sys.executable, "-X", "importtime", "-c", _LOAD_SCRIPT], env=_env(home), cwd=ROOT,
-                             capture_output=True, text=True, timeout=120)  # fmt: skip
+                             capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
     text = out.stderr.split("@@load_ext@@", 1)[-1].split("@@first_use@@", 1)[0]
     parent: dict[int, int] = {}  # node index -> its importer's index
     nodes: list[tuple[str, int]] = []  # (module, cumulative us), in the order importtime prints them

@@ -13,7 +13,12 @@ from mcp.client.stdio import StdioServerParameters
 from mcp.shared.message import SessionMessage
 
 from mcp_workbench import ArgumentError, Workbench
-from mcp_workbench.core.stdio import LineSplitter, StdoutLineError, parse_line, stdio_transport
+from mcp_workbench.core.stdio import (
+    LineSplitter,
+    StdoutLineError,
+    parse_line,
+    stdio_transport,
+)
 
 MB = 2**20
 

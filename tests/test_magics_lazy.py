@@ -40,7 +40,7 @@ out["after_load"] = {"heavy": heavy(), "threads": threads()}
 def _run(script: str, tmp_path: Path) -> dict:
     env = {**SUB_ENV, "MCP_WORKBENCH_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-c", _PRELUDE + script + "\nprint(json.dumps(out))"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 

@@ -10,12 +10,15 @@ pending requests with it at once).
 Everything else is the SDK's own code, called as it calls it, so nothing else changes:
 spawning (a new session, so the server's whole tree shares one process group), the default
 environment, and the shutdown sequence (close stdin, wait, SIGTERM the group, SIGKILL it).
+Those helpers are private to ``mcp.client.stdio``; an SDK that renames them fails here at once
+(an AttributeError on first connect, and the lifecycle tests), never silently.
 """
 
 from __future__ import annotations
 
 import codecs
 import json
+import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import TextIO
@@ -23,6 +26,7 @@ from typing import TextIO
 import anyio
 import anyio.lowlevel
 import mcp_types as types
+from anyio.abc import ByteReceiveStream
 from anyio.streams.memory import MemoryObjectSendStream
 from mcp.client import stdio as sdk_stdio
 from mcp.client.stdio import StdioServerParameters, TransportStreams
@@ -30,6 +34,7 @@ from mcp.shared.message import SessionMessage
 
 from ..errors import ProtocolError
 
+logger = logging.getLogger(__name__)
 _CHUNK = 1 << 20  # read what the pipe has, up to 1 MiB at a time
 _QUOTE = 200  # characters of a bad line quoted in its error
 
@@ -139,7 +144,7 @@ async def stdio_transport(server: StdioServerParameters, errlog: TextIO) -> Asyn
             pass  # our own shutdown closed stdout under the read
         except (anyio.BrokenResourceError, ConnectionError):
             if not shutting_down:
-                sdk_stdio.logger.exception("Reading from the MCP server's stdout failed mid-session")
+                logger.exception("reading the MCP server's stdout failed mid-session")
 
     async def stdin_writer() -> None:
         assert process.stdin is not None
@@ -177,7 +182,7 @@ async def stdio_transport(server: StdioServerParameters, errlog: TextIO) -> Asyn
 
 
 async def _pump(
-    stdout: anyio.abc.ByteReceiveStream, sink: MemoryObjectSendStream[SessionMessage | Exception], encoding: str,
+    stdout: ByteReceiveStream, sink: MemoryObjectSendStream[SessionMessage | Exception], encoding: str,
     errors: str,
 ) -> None:
     """Read stdout to its end, sending each line on (one chunk at a time: no read-ahead while the
