@@ -80,8 +80,9 @@ class ServersPanel(Panel):
         self.ping_button.on_click(lambda _b: self.ping())
         self.load_button.on_click(lambda _b: self.load_config())
         self._show_transport()
-        for control, css in ((self.name, "name"), (self.command, "command"), (self.args, "args"), (self.url, "url"),
-                             (self.connect_button, "button"), (self.status, "status"), (self.table, "table")):
+        for control, css in ((self.name, "name"), (self.command, "command"), (self.args, "args"), (self.env, "env"),
+                             (self.url, "url"), (self.connect_button, "button"), (self.status, "status"),
+                             (self.table, "table")):  # fmt: skip
             control.add_class(f"mcp-connect-{css}")  # stable hooks for the browser test and user CSS
         actions = widgets.HBox([self.selected, self.disconnect_button, self.reconnect_button, self.ping_button])
         form = widgets.VBox([self.name, self.transport, self.stdio_box, self.url_box, self.connect_button])

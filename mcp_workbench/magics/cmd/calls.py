@@ -6,10 +6,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from ...core.validation import coerce_arguments
 from ...errors import ArgumentError, CallTimeoutError
-from ...views.describe import describe_tool
-from ...views.display import CallProgress
 from .base import Command, Context, store
 from ._parser import Option, Positional, Syntax, argument_pair, positive_float, variable
 
@@ -84,10 +81,14 @@ READ = Syntax(
 
 
 def run_describe(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
+    from ...views.describe import describe_tool  # perf: these import pandas: when used, not at %load_ext
+
     return describe_tool(ctx.wb, v["SERVER.TOOL"])
 
 
 def run_call(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
+    from ...views.display import CallProgress  # imports IPython display helpers: when used
+
     target, arguments = _call_arguments(ctx, v)
     with CallProgress(ctx.shell, target, submit=ctx.wb.submit) as progress:
         try:
@@ -112,6 +113,8 @@ def _call_arguments(ctx: Context, v: dict[str, Any]) -> tuple[str, dict[str, Any
     target, body, pairs = v["SERVER.TOOL"], v.get("body", {}), dict(v["k=v"])
     if not pairs:
         return target, dict(body)
+    from ...core.validation import coerce_arguments
+
     server, tool = ctx.wb.resolve(target)
     return f"{server}.{tool.name}", {**body, **coerce_arguments(tool.input_schema or {}, pairs)}
 
