@@ -1,7 +1,7 @@
 """The workbench against its peers: raw ``mcp.Client``, ``fastmcp.Client``, ``wb.call``, ``wb.acall``.
 
-    python benchmarks/peers.py [--n 2000] [--rounds 5] [--warmup 50] [--repeats 5]
-                               [--fastmcp-python PATH] [--profile] [--json PATH]
+    python benchmarks/peers.py [--quick] [--n 2000] [--rounds 5] [--warmup 50] [--repeats 5]
+                               [--big-mb 50] [--fastmcp-python PATH] [--profile] [--json PATH]
 
 One run measures, on the same demo servers (``python -m mcp_workbench.demo``, over stdio and over
 loopback Streamable HTTP):
@@ -15,14 +15,21 @@ loopback Streamable HTTP):
 - listing a server with 1,000 tools (``--tools 1000``, 21 pages of 50): raw ``list_tools``
   over every page, fastmcp ``list_tools()`` (it pages itself), ``wb.refresh`` (every listing
   again, the kinds concurrently) and ``wb.tools(server)`` (the DataFrame).
-- ``%load_ext mcp_workbench`` in a fresh interpreter (a subprocess creates an IPython
-  ``InteractiveShell``, then the load is timed), with an existing catalog; ``--profile`` (or a
-  result over the target) adds ``python -X importtime`` of the load: which of our imports cost what.
+- a 50 MiB text result over stdio (our transport) vs loopback Streamable HTTP, the SDK's
+  ``stdio_client`` at smaller sizes, and small calls on the SDK's stdio transport vs ours
+  (``big_result.py``).
+- ``%load_ext mcp_workbench`` over a bare IPython shell: the median of ``--load-repeats`` fresh
+  interpreters, then their first ``%mcp`` line (``load_ext.py``); ``--profile`` (or a result over
+  the target) adds ``python -X importtime`` of the load.
+
+``--quick`` runs every figure with fewer calls and repeats (about two minutes on 2 CPUs); a
+summary table of each ratio against its target closes the report.
 
 fastmcp runs in this process when it imports here; otherwise ``--fastmcp-python`` (default:
 ``$FASTMCP_PYTHON``, or ``/tmp/fastmcp-venv/bin/python`` when it exists) names an interpreter
 that has it, which runs ``_fastmcp_worker.py`` against the same servers in a subprocess, driven
-round by round like the others. Targets: wb.call and wb.acall <= 1.05x raw; %load_ext <= 0.5 s.
+round by round like the others. Targets: wb.call and wb.acall <= 1.05x raw; 50 MiB over stdio
+<= 1.5x HTTP; %load_ext <= 0.25 s.
 """
 
 from __future__ import annotations
@@ -32,8 +39,6 @@ import asyncio
 import json
 import os
 import platform
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,6 +47,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+import big_result
+import load_ext
 from _common import ARGS, DEMO_ARGS, ROOT, check, close, demo_server, interleaved, load_average, raw_text
 from _common import summary, timed_async, timed_sync, workbench
 from _fastmcp_worker import FastMCPBench
@@ -51,7 +58,6 @@ import mcp_workbench
 from mcp_workbench import Workbench
 
 TARGET_CALL_RATIO = 1.05
-TARGET_LOAD_MS = 500.0
 BIG_TOOLS = 1000
 _DEFAULT_VENV_PYTHON = "/tmp/fastmcp-venv/bin/python"
 
@@ -190,7 +196,7 @@ async def bench_connects(wb: Workbench, options: dict[str, Any], raw_target: Cal
 
 async def bench_listing(wb: Workbench, options: dict[str, Any], raw_target: Any, fast: Any,
                         repeats: int) -> dict[str, Any]:  # fmt: skip
-    """All 1,010 tools of the ``--tools 1000`` demo, ``repeats`` times per client."""
+    """Every tool of the ``--tools 1000`` demo (its own and 1,000 generated), ``repeats`` times per client."""
     samples: dict[str, list[float]] = {"raw mcp.Client": [], "fastmcp.Client": [], "wb.refresh": [],
                                        "wb.refresh + wb.tools()": []}  # fmt: skip
     counts: dict[str, int] = {}
@@ -218,87 +224,6 @@ async def bench_listing(wb: Workbench, options: dict[str, Any], raw_target: Any,
         stats[kind]["ratio"] = stats[kind]["median_ms"] / stats["raw mcp.Client"]["median_ms"]
     stats["wb.connect_ms"] = connect_ms  # start (stdio) + handshake + every listing, once
     return stats
-
-
-# ------------------------------------------------------------------------------------ %load_ext
-_LOAD_SCRIPT = """
-import sys, time
-from IPython.core.interactiveshell import InteractiveShell
-ip = InteractiveShell.instance()
-sys.stderr.write("@@load_ext@@\\n")
-sys.stderr.flush()
-t0 = time.perf_counter()
-ip.run_line_magic("load_ext", "mcp_workbench")
-print((time.perf_counter() - t0) * 1000)
-"""
-
-
-# The same load with our modules imported beforehand: what %load_ext costs besides importing.
-_PREIMPORTED_SCRIPT = _LOAD_SCRIPT.replace(
-    'sys.stderr.write("@@load_ext@@\\n")',
-    "import mcp_workbench.magics.extension, mcp_workbench.magics.magic, mcp_workbench.facade, mcp_workbench.magics.cmd.complete",
-)
-
-
-def _load_env(home: str) -> dict[str, str]:
-    pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "PYTHONPATH": pythonpath, "MCP_WORKBENCH_HOME": home}
-
-
-def bench_load_ext(repeats: int) -> dict[str, Any]:
-    """Median ``%load_ext mcp_workbench`` in fresh interpreters (the first run makes the catalog)."""
-    with tempfile.TemporaryDirectory(prefix="mcp-bench-load-") as home:
-        runs, preimported = [], []
-        for i in range(repeats + 1):
-            for script, out in ((_LOAD_SCRIPT, runs), (_PREIMPORTED_SCRIPT, preimported)):
-                if i or script is _LOAD_SCRIPT:  # the first run makes the catalog
-                    done = subprocess.run([sys.executable, "-c", script], env=_load_env(home), capture_output=True,
-                                          text=True, timeout=120, check=True)  # fmt: skip
-                    out.append(float(done.stdout.strip().splitlines()[-1]))
-    return {"first_ms": runs[0], "samples_ms": runs[1:], "median_ms": statistics.median(runs[1:]),
-            "preimported_median_ms": statistics.median(preimported)}  # fmt: skip
-
-
-def import_profile(min_ms: float = 10.0) -> list[str]:
-    """``python -X importtime`` of ``%load_ext``: which third-party imports cost what, and which of
-    our modules first imported each (the chain up to the extension's entry point)."""
-    with tempfile.TemporaryDirectory(prefix="mcp-bench-imports-") as home:
-        subprocess.run([sys.executable, "-c", _LOAD_SCRIPT], env=_load_env(home), capture_output=True, timeout=120)
-        out = subprocess.run([sys.executable, "-X", "importtime", "-c", _LOAD_SCRIPT], env=_load_env(home),
-                             capture_output=True, text=True, timeout=120)  # fmt: skip
-    text = out.stderr.split("@@load_ext@@", 1)[-1]
-    parent: dict[int, int] = {}  # node index -> its importer's index
-    nodes: list[tuple[str, int]] = []  # (module, cumulative us), in the order importtime prints them
-    pending: dict[int, list[int]] = {}  # children (printed first) waiting for their importer, by depth
-    for line in text.splitlines():
-        if not line.startswith("import time:") or "cumulative" in line:
-            continue
-        _self_us, cum_us, name = line.split(":", 1)[1].split("|", 2)
-        depth = (len(name) - len(name.lstrip(" ")) - 1) // 2  # " " then two spaces per level
-        index = len(nodes)
-        nodes.append((name.strip(), int(cum_us)))
-        for child in pending.pop(depth + 1, []):
-            parent[child] = index
-        pending.setdefault(depth, []).append(index)
-    total_ms = sum(nodes[i][1] for i in pending.get(0, [])) / 1000
-    lines = [f"imports during %load_ext (python -X importtime, slower than a plain run): {total_ms:.0f} ms in total;",
-             f"third-party imports of >= {min_ms:.0f} ms, each with the chain of our modules that pulled it in:"]
-    for index, (name, cum_us) in sorted(enumerate(nodes), key=lambda item: -item[1][1]):
-        importer = parent.get(index)
-        if name.startswith("mcp_workbench") or cum_us < min_ms * 1000 or importer is None:
-            continue
-        if not nodes[importer][0].startswith("mcp_workbench"):
-            continue
-        chain = []
-        while importer is not None and nodes[importer][0].startswith("mcp_workbench"):
-            chain.append(nodes[importer][0].removeprefix("mcp_workbench.") or "mcp_workbench")
-            importer = parent.get(importer)
-        lines.append(f"  {name:<28} {cum_us / 1000:7.0f} ms  <- " + " <- ".join(chain))
-    ours = {name: cum for name, cum in nodes if name.startswith("mcp_workbench")}
-    top = sorted(ours.items(), key=lambda item: -item[1])[:8]
-    lines.append("our modules, cumulative: " + ", ".join(f"{n.removeprefix('mcp_workbench.')} {c / 1000:.0f} ms"
-                                                       for n, c in top))  # fmt: skip
-    return lines
 
 
 # ------------------------------------------------------------------------------------ report
@@ -342,19 +267,24 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
         lines += _rows(f"listing {BIG_TOOLS:,} tools over {transport} (median of {args.repeats})", listing)
         lines.append(f"  and wb.connect of that server (start, handshake, every listing), once: "
                      f"{listing['wb.connect_ms']:.0f} ms")  # fmt: skip
-    load = results["load_ext"]
-    lines += [
-        "",
-        f"%load_ext mcp_workbench in a fresh interpreter: median {load['median_ms']:.0f} ms "
-        f"of {len(load['samples_ms'])} "
-        f"({', '.join(f'{v:.0f}' for v in load['samples_ms'])}); first run, creating the catalog: "
-        f"{load['first_ms']:.0f} ms -> target {TARGET_LOAD_MS:.0f} ms "
-        + ("met" if load["median_ms"] <= TARGET_LOAD_MS else "NOT met"),
-        f"the same load with our modules already imported: median {load['preimported_median_ms']:.0f} ms "
-        "(the rest is imports)",
-    ]
-    lines += results.get("import_profile", [])
+    lines += ["", *big_result.report_lines(results["big_result"]), "", *load_ext.report_lines(results["load_ext"])]
+    lines += ["", *summary_table(results)]
     return "\n".join(lines)
+
+
+def summary_table(results: dict[str, Any]) -> list[str]:
+    """One line per figure with a target: its value, the target, PASS or FAIL."""
+    rows: list[tuple[str, float, str, bool]] = []
+    for transport in ("stdio", "http"):
+        for kind in ("wb.call", "wb.acall"):
+            ratio = results["calls"][transport][kind]["ratio"]
+            rows.append((f"{kind} / raw over {transport} (wall)", ratio, f"<= {TARGET_CALL_RATIO:.2f}x",
+                         ratio <= TARGET_CALL_RATIO))  # fmt: skip
+    rows += big_result.summary_rows(results["big_result"]) + load_ext.summary_rows(results["load_ext"])
+    lines = [f"summary ({os.cpu_count()} CPUs, load average now {load_average()})",
+             f"  {'figure':<42} {'value':>8}  {'target':<10} verdict"]  # fmt: skip
+    lines += [f"  {name:<42} {value:>8.2f}  {target:<10} {'PASS' if ok else 'FAIL'}" for name, value, target, ok in rows]
+    return lines
 
 
 async def run_all(args: argparse.Namespace, http_url: str, big_url: str, tmp: Path) -> dict[str, Any]:
@@ -395,18 +325,34 @@ async def run_all(args: argparse.Namespace, http_url: str, big_url: str, tmp: Pa
     return results
 
 
+_FULL = {"n": 2000, "rounds": 5, "warmup": 50, "repeats": 5, "big_repeats": 3, "sdk_mb": [4, 8, 16], "small_n": 1000}
+_QUICK = {"n": 300, "rounds": 3, "warmup": 20, "repeats": 2, "big_repeats": 1, "sdk_mb": [4], "small_n": 200}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=2000, help="timed calls per client and transport (default 2000)")
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
-    parser.add_argument("--warmup", type=int, default=50, help="untimed calls per client first (default 50)")
-    parser.add_argument("--repeats", type=int, default=5, help="connects, listings and %%load_ext runs (default 5)")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer calls and repeats (unless given): --n 300 --rounds 3 --warmup 20 --repeats 2 "
+                             "--big-repeats 1 --sdk-mb 4 --small-n 200")  # fmt: skip
+    parser.add_argument("--n", type=int, help="timed calls per client and transport (default 2000)")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds (default 5)")
+    parser.add_argument("--warmup", type=int, help="untimed calls per client first (default 50)")
+    parser.add_argument("--repeats", type=int, help="connects and listings (default 5)")
+    parser.add_argument("--load-repeats", type=int, default=5, help="fresh interpreters for %%load_ext (default 5)")
+    parser.add_argument("--big-mb", type=float, default=50, help="the big result, MiB (default 50)")
+    parser.add_argument("--big-repeats", type=int, help="big calls per path (default 3)")
+    parser.add_argument("--sdk-mb", type=float, nargs="*", help="sizes for the SDK's stdio_client (default 4 8 16)")
+    parser.add_argument("--small-n", type=int, help="small calls per client, SDK stdio vs ours (default 1000)")
     parser.add_argument("--store", choices=["sqlite", "memory"], default="sqlite",
                         help="the workbench's catalog: SQLite in a temporary directory (default) or none")  # fmt: skip
     parser.add_argument("--fastmcp-python", help="an interpreter with fastmcp, when it does not import here")
     parser.add_argument("--profile", action="store_true", help="always profile the imports of %%load_ext")
     parser.add_argument("--json", metavar="PATH", help="also write the numbers to PATH as JSON")
     args = parser.parse_args(argv)
+    defaults = _QUICK if args.quick else _FULL
+    for name, value in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     if args.n < args.rounds or args.rounds < 1 or args.repeats < 1:
         parser.error("--n must be at least --rounds, and --rounds and --repeats at least 1")
     load_before = load_average()
@@ -415,13 +361,17 @@ def main(argv: list[str] | None = None) -> int:
         big_port = stack.enter_context(demo_server("--http", "--tools", str(BIG_TOOLS)))
         urls = f"http://127.0.0.1:{port}/mcp", f"http://127.0.0.1:{big_port}/mcp"
         results = asyncio.run(run_all(args, *urls, Path(tmp)))
+        results["big_result"] = big_result.run(
+            args.store, Path(tmp), urls[0], mb=args.big_mb, repeats=args.big_repeats, sdk_sizes=args.sdk_mb,
+            n=args.small_n, rounds=args.rounds, warmup=args.warmup,
+        )  # fmt: skip
     results["load_before"] = load_before
     from importlib.metadata import version
 
     results["mcp_version"] = version("mcp")
-    results["load_ext"] = bench_load_ext(args.repeats)
-    if args.profile or results["load_ext"]["median_ms"] > TARGET_LOAD_MS:
-        results["import_profile"] = import_profile()
+    results["load_ext"] = load_ext.bench(args.load_repeats)
+    if args.profile or not load_ext.met(results["load_ext"]):
+        results["load_ext"]["import_profile"] = load_ext.import_profile()
     print(report(results, args))
     if args.json:
         Path(args.json).write_text(json.dumps({"benchmark": "peers", **results}, indent=2, default=str) + "\n")

@@ -28,6 +28,7 @@ from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from . import _kernel
 from .catalog.repository import SQLRepository, open_repository
 from .catalog.sync import Catalog
 from .chat.api import ChatService
@@ -505,7 +506,9 @@ def workbench(store: Store = None) -> Workbench:
         with _workbench_lock:
             if _workbench is None:
                 _workbench = Workbench(store=store, interactive=True)
+                _kernel.created(_workbench)  # a loaded extension applies its %config traits now
                 atexit.register(_close_at_exit, _workbench)
+                _kernel.created(_workbench)  # perf: a loaded extension applies its %config traits now
                 return _workbench
     if store is not None and store != _workbench.store:
         _workbench.set_store(store)

@@ -16,7 +16,7 @@ SECRET = "sk-planted-0123456789"
 
 def test_streamable_http(wb: Workbench, demo_http_url: str) -> None:
     info = wb.connect("web", url=demo_http_url)
-    assert info.transport == "http" and info.tools == 11
+    assert info.transport == "http" and info.tools == 12
     assert wb.call("web.add", a=2, b=3).value == 5
     assert len(wb.resources("web")) == 27
     progress: list[float] = []

@@ -103,7 +103,7 @@ def test_completion_through_ipython(demo: InteractiveShell) -> None:
 
 
 def test_completer_hook_cuts_answers_to_the_symbol(demo: InteractiveShell) -> None:
-    complete = make_completer(wb())
+    complete = make_completer(wb)  # the workbench if it exists: here it does
     event = SimpleNamespace(text_until_cursor="%mcp read demo demo://re", symbol="//re", line="", command="%mcp")
     assert complete(demo, event) == ["//readme"]
     event = SimpleNamespace(text_until_cursor="%mcp describe dem", symbol="dem", line="", command="%mcp")

@@ -28,6 +28,7 @@ from .config import DEFAULT_TIMEOUT_S, ServerSpec
 from ..errors import CallTimeoutError, ConnectionFailedError, ProtocolError, WorkbenchError
 from .events import EventEmitter
 from .secrets import mask_text
+from .stdio import StdoutLineError
 from .tap import Tap, tapped
 from .transports import StderrCapture, build_transport
 
@@ -110,6 +111,8 @@ class Connection:
         self._stop: asyncio.Event | None = None
         self._requests: set[asyncio.Task[Any]] = set()
         self._died: set[asyncio.Task[Any]] = set()
+        self._garbled: dict[asyncio.Task[Any], StdoutLineError] = {}  # failed by a bad stdout line
+        self._startup_noise: StdoutLineError | None = None  # the first bad line before the handshake ended
         self._generation = 0
         self._closing = False
         self._open_lock: asyncio.Lock | None = None
@@ -167,6 +170,7 @@ class Connection:
         self._set_status("connecting")
         self._session_timeout = self.timeout  # the SDK's default for every request of this session
         self._refresh_pending = False  # the listing loaded below is fresh
+        self._startup_noise = None
         ready: asyncio.Future[None] = loop.create_future()
         self._stop = asyncio.Event()
         self._runner = loop.create_task(self._run(spec, ready), name=f"mcp-connection-{self.name}")
@@ -177,6 +181,8 @@ class Connection:
             ready.cancel()  # nobody will read it
             await self._shutdown(force=True)  # still inside the handshake: it cannot see the stop event
             message = f"server {self.name!r} did not complete the MCP handshake within {spec.connect_timeout:g} s"
+            if self._startup_noise is not None:  # e.g. a command that is not an MCP server at all
+                message += f"; {mask_text(str(self._startup_noise))}"
             self._set_status("error", self._with_stderr(message))
             raise ConnectionFailedError(self.last_error) from None
         except BaseException as exc:
@@ -274,8 +280,9 @@ class Connection:
         if self.status in ("connected", "connecting"):
             self._set_status("error", message)
         for task in list(self._requests):
-            self._died.add(task)
-            task.cancel()
+            if task not in self._garbled:  # already cancelled, to fail with the bad line
+                self._died.add(task)
+                task.cancel()
         if self._stop is not None:
             self._stop.set()
 
@@ -363,6 +370,10 @@ class Connection:
                 task.uncancel()
                 await self._await_last_words()
                 raise ConnectionFailedError(self.last_error or f"server {self.name!r} died during {what}") from None
+            garbled = self._garbled.pop(task, None)
+            if garbled is not None:
+                task.uncancel()
+                raise ProtocolError(f"{self.name}: {what} failed: {mask_text(str(garbled))}") from None
             raise
         except MCPError as exc:
             # -32000 / -32001 are also in the range servers use for their own errors: they mean a
@@ -388,6 +399,7 @@ class Connection:
         finally:
             self._requests.discard(task)
             self._died.discard(task)
+            self._garbled.pop(task, None)
             self.in_flight -= 1
             self.last_activity = time.monotonic()
 
@@ -459,10 +471,29 @@ class Connection:
         self._emitter.emit("server_log", {"server": self.name, "level": str(params.level), "message": mask_text(data)})
 
     async def _on_message(self, message: Any) -> None:
+        if isinstance(message, StdoutLineError):
+            self._on_bad_line(message)
+            return
         if isinstance(message, (types.ToolListChangedNotification, types.PromptListChangedNotification)) or (
             isinstance(message, types.ResourceListChangedNotification)
         ):
             self._schedule_refresh()
+
+    def _on_bad_line(self, error: StdoutLineError) -> None:
+        """A stdout line that is not JSON-RPC. Before the handshake ends it is skipped (servers
+        print banners; the SDK skips them too). Afterwards it may be the answer a request waits
+        for, garbled: every pending request fails with it now instead of at its timeout. The
+        connection itself goes on (the next line may be fine)."""
+        text = mask_text(str(error))
+        if self.status != "connected":
+            self._startup_noise = self._startup_noise or error
+            self._logger.info("skipped before the handshake ended: %s", text)
+            return
+        self._logger.warning("%s", text)
+        for task in self._requests:
+            if task not in self._died and task not in self._garbled:  # cancel once: one uncancel undoes it
+                self._garbled[task] = error
+                task.cancel()
 
     def _schedule_refresh(self) -> None:
         """Coalesce change notices into one refresh at a time, and none before the handshake ends.

@@ -93,7 +93,7 @@ def stdio_parameters(spec: ServerSpec) -> StdioServerParameters:
     env: dict[str, str] | None = dict(spec.env) if spec.env else None
     if spec.inherit_env:
         env = {**os.environ, **(env or {})}
-    # "replace": a server that prints bytes that are not UTF-8 must not kill the reader (the line is skipped).
+    # "replace": a server that prints bytes that are not UTF-8 must not kill the reader (the line is reported).
     return StdioServerParameters(
         command=spec.command or "", args=list(spec.args), env=env, cwd=spec.cwd, encoding_error_handler="replace"
     )
@@ -146,10 +146,10 @@ async def _http_transport(spec: ServerSpec, stderr: StderrCapture | None = None)
 
 
 def _stdio_transport(spec: ServerSpec, stderr: StderrCapture | None) -> Any:
-    from mcp.client.stdio import stdio_client
+    from .stdio import stdio_transport  # ours: a line reader linear in the line's size, bad lines reported
 
     assert stderr is not None
-    return stdio_client(stdio_parameters(spec), errlog=stderr.writer)
+    return stdio_transport(stdio_parameters(spec), errlog=stderr.writer)
 
 
 def _sse_transport(spec: ServerSpec, stderr: StderrCapture | None = None) -> Any:

@@ -27,7 +27,7 @@ import struct
 import warnings
 import zlib
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import anyio
 from mcp_types import (
@@ -39,7 +39,7 @@ from mcp_types import (
     TextContent,
     ToolAnnotations,
 )
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import Context, Image, MCPServer, UserMessage
@@ -51,6 +51,7 @@ SERVER_VERSION = "1.0.0"
 RESOURCE_PAGE_SIZE = 10
 TOOL_PAGE_SIZE = 50
 NOTE_COUNT = 25
+BIG_MAX_MB = 512  # `big` refuses more: a typo must not exhaust the memory of both processes
 
 # Logging is deprecated in the 2026-07-28 spec, but the demo must still show it. ctx.info warns
 # from this module and again from the SDK's Context.log, so silence exactly that warning.
@@ -190,6 +191,11 @@ def build_server(extra_tools: int = 0) -> MCPServer:
         server.add_tool(lambda text="": text, name=name, description=f"Added at run time: {name}.")
         await ctx.notify_tools_changed()
         return f"added {name}"
+
+    @server.tool(title="Big", description="Return text of `mb` megabytes (MiB), for large-result tests.",
+                 annotations=_READ_ONLY)
+    def big(mb: Annotated[float, Field(ge=0, le=BIG_MAX_MB)] = 1.0) -> str:
+        return "x" * int(mb * 2**20)
 
     @server.tool(title="Sleep forever", description="Never return (for hung-server tests).")
     async def sleep_forever() -> str:

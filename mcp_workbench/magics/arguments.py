@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import yaml
-
 from ..errors import ArgumentError
 
 
@@ -52,6 +50,8 @@ def parse_document(text: str, *, where: str = "cell body") -> dict[str, Any]:
 
 
 def _load_yaml(text: str, where: str) -> Any:
+    import yaml  # perf: when a YAML body is read, not at %load_ext
+
     try:
         return yaml.safe_load(text)
     except RecursionError:

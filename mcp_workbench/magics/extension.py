@@ -1,13 +1,15 @@
 """``%load_ext mcp_workbench`` / ``%unload_ext mcp_workbench``: the extension's only entry points.
 
-Loading registers ``%mcp`` / ``%%mcp``, their completer and the ``McpWorkbench`` configurable;
-unloading closes every server the extension connected and takes all of that back out, so
-``%reload_ext`` starts clean.
+Loading registers ``%mcp`` / ``%%mcp``, their completer and the ``McpWorkbench`` configurable,
+and imports nothing heavy: the workbench (the MCP SDK, pandas, the catalog, the engine thread)
+comes on first use. Unloading closes every server the extension connected and takes all of that
+back out, so ``%reload_ext`` starts clean.
 """
 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 _loaded: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
@@ -21,19 +23,20 @@ def load_ipython_extension(ip: Any) -> None:
         return
     magic = McpWorkbench(shell=ip)
     ip.register_magics(magic)
-    _loaded[ip] = (magic, _add_completer(ip, magic.wb))
+    _loaded[ip] = (magic, _add_completer(ip, magic.existing_workbench))
     magic.start()
 
 
-def _add_completer(ip: Any, wb: Any) -> Any:
+def _add_completer(ip: Any, workbench: Callable[[], Any]) -> Any:
+    """``workbench()``: the workbench if it exists (completion never creates one)."""
     from .cmd.complete import make_completer, make_matcher
 
     completer = getattr(ip, "Completer", None)
     if completer is not None and hasattr(completer, "custom_matchers"):  # IPython >= 8.6
-        matcher = make_matcher(wb)
+        matcher = make_matcher(workbench)
         completer.custom_matchers.append(matcher)
         return matcher
-    hook = make_completer(wb)
+    hook = make_completer(workbench)
     for key in _COMPLETER_KEYS:
         ip.set_hook("complete_command", hook, str_key=key)
     return None

@@ -3,6 +3,10 @@
 The magic class is also a traitlets ``Configurable`` (``%config McpWorkbench.timeout = 30``), as
 in JupySQL; its traits are applied to the kernel's ``Workbench``. Parsing and dispatch only:
 the subcommands live in ``mcp_workbench.cmd``, the work in the ``Workbench``.
+
+Loading the extension creates no workbench (that would import the MCP SDK and pandas and start
+the engine and catalog threads): the kernel's one is made on first use, by a ``%mcp`` line that
+needs it or by ``mcp_workbench.workbench()``, and the traits set by then are applied to it.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from traitlets.config import Configurable
 from . import cmd
 from .arguments import parse_document
 from .cmd._parser import parse, tokenize
+from .. import _kernel
 from ..errors import WorkbenchError
 
 if TYPE_CHECKING:
@@ -103,16 +108,49 @@ class McpWorkbench(Magics, Configurable):
     ).tag(config=True)
 
     def __init__(self, shell: Any = None, workbench: Workbench | None = None, **kwargs: Any) -> None:
-        """``workbench``: the one to drive (default: the kernel's ``mcp_workbench.workbench()``)."""
-        from ..facade import workbench as kernel_workbench
-
-        self.wb = workbench or kernel_workbench()
+        """``workbench``: the one to drive (default: the kernel's ``mcp_workbench.workbench()``,
+        made on first use)."""
+        self._wb: Workbench | None = None  # perf: set on first use (``wb``) or when the kernel's is made
+        self._chat_changes: dict[str, str | None] = {}  # perf: %config model / base_url before that
         self.opened: set[str] = set()
         self._started = False
         super().__init__(shell=shell, **kwargs)  # Magics appends self to shell.configurables
-        self.wb.default_timeout = self.timeout
-        self.wb.idle_timeout = self.idle_timeout or None
-        self.wb.dashboards.confirm_destructive = self.confirm_destructive
+        # perf: adopt the kernel's workbench when it is made, whoever makes it (now, if it exists)
+        self._forget_kernel = _kernel.when_created(self._adopt) if workbench is None else None
+        if workbench is not None:
+            self._adopt(workbench)
+
+    # perf: the workbench, made on first use
+    @property
+    def wb(self) -> Workbench:
+        """The workbench the magics drive; the kernel's is created (and configured) on first use."""
+        if self._wb is None:
+            from ..facade import workbench as kernel_workbench
+
+            self._adopt(kernel_workbench(self.store or None))  # its creation may have adopted it already
+        assert self._wb is not None
+        return self._wb
+
+    def existing_workbench(self) -> Workbench | None:
+        """The workbench if it exists; completion asks this, so a Tab never starts one."""
+        return self._wb
+
+    def _adopt(self, wb: Workbench) -> None:
+        """Drive ``wb`` and apply the traits set so far (once)."""
+        if self._wb is wb:
+            return
+        self._wb = wb
+        wb.default_timeout = self.timeout
+        wb.idle_timeout = self.idle_timeout or None
+        wb.dashboards.confirm_destructive = self.confirm_destructive
+        if self.store and self.store != wb.store:
+            wb.set_store(self.store)
+        if self._chat_changes:
+            from ..chat import settings
+
+            for name, value in self._chat_changes.items():
+                setattr(settings, name, value)
+            self._chat_changes.clear()
 
     # ------------------------------------------------------------------ traits
     @validate("timeout")
@@ -167,27 +205,35 @@ class McpWorkbench(Magics, Configurable):
             raise TraitError(f"McpWorkbench.base_url must start with http:// or https://, got {value!r}")
         return value
 
+    # perf: the observers below change a workbench that exists; one made later gets them in _adopt
     @observe("model", "base_url")
     def _apply_chat(self, change: Any) -> None:
+        if self._wb is None:  # the chat settings load with the workbench: keep the change until then
+            self._chat_changes[change["name"]] = change["new"] or None
+            return
         from ..chat import settings
 
         setattr(settings, change["name"], change["new"] or None)
 
     @observe("confirm_destructive")
     def _apply_confirm(self, change: Any) -> None:
-        self.wb.dashboards.confirm_destructive = change["new"]
+        if self._wb is not None:
+            self._wb.dashboards.confirm_destructive = change["new"]
 
     @observe("timeout")
     def _apply_timeout(self, change: Any) -> None:
-        self.wb.default_timeout = change["new"]
+        if self._wb is not None:
+            self._wb.default_timeout = change["new"]
 
     @observe("idle_timeout")
     def _apply_idle(self, change: Any) -> None:
-        self.wb.idle_timeout = change["new"] or None
+        if self._wb is not None:
+            self._wb.idle_timeout = change["new"] or None
 
     @observe("store")
     def _apply_store(self, change: Any) -> None:
-        self.wb.set_store(change["new"] or None)  # only on a change: "" keeps the workbench's own
+        if self._wb is not None:
+            self._wb.set_store(change["new"] or None)  # only on a change: "" keeps the workbench's own
 
     @observe("autoconnect_config")
     def _autoconnect_now(self, change: Any) -> None:
@@ -227,6 +273,9 @@ class McpWorkbench(Magics, Configurable):
 
     def close(self) -> None:
         """Close every server this extension connected (unload)."""
+        if self._forget_kernel is not None:  # perf: an unloaded extension adopts nothing
+            self._forget_kernel()
+            self._forget_kernel = None
         for name in sorted(self.opened):
             if name in self.wb.server_names():
                 try:

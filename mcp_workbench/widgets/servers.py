@@ -78,8 +78,8 @@ class ServersPanel(Panel):
         self.connect_button.on_click(lambda _b: self.connect())
         self.load_button.on_click(lambda _b: self.load_config())
         self._show_transport()
-        for control, css in ((self.name, "name"), (self.command, "command"), (self.args, "args"), (self.url, "url"),
-                             (self.env, "env"), (self.connect_button, "button"), (self.status, "status"),
+        for control, css in ((self.name, "name"), (self.command, "command"), (self.args, "args"), (self.env, "env"),
+                             (self.url, "url"), (self.connect_button, "button"), (self.status, "status"),
                              (self.table, "table")):  # fmt: skip
             control.add_class(f"mcp-connect-{css}")  # stable hooks for the browser test and user CSS
         form = widgets.VBox([self.name, self.transport, self.stdio_box, self.url_box, self.connect_button])

@@ -17,7 +17,8 @@ Faults on command, as tools (``tools/call``):
 - ``slow(seconds)``        answer after ``seconds``
 - ``malformed(kind)``      ``line``: a line that is not JSON; ``shape``: valid JSON-RPC whose
                            result is not an object; ``id``: a response to an id never sent.
-                           The real answer never comes.
+                           The real answer never comes. ``text`` (stdio): a 300-character debug
+                           line on stdout, then the real answer ("text after the noise").
 - ``bad_output``           structured content that violates the tool's own outputSchema
 - ``flood(count, level)``  ``count`` log notifications, then the answer
 - ``big(mb)``              a text result of ``mb`` megabytes
@@ -70,7 +71,8 @@ TOOLS: list[dict[str, Any]] = [
     {"name": "slow", "description": "Answer after a while.",
      "inputSchema": {"type": "object", "properties": {"seconds": {"type": "number"}}}},
     {"name": "malformed", "description": "Send broken JSON-RPC.",
-     "inputSchema": {"type": "object", "properties": {"kind": {"type": "string", "enum": ["line", "shape", "id"]}}}},
+     "inputSchema": {"type": "object",
+                     "properties": {"kind": {"type": "string", "enum": ["line", "shape", "id", "text"]}}}},
     {"name": "bad_output", "description": "Violate the output schema.", "inputSchema": {"type": "object"},
      "outputSchema": {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}},
     {"name": "flood", "description": "Flood log notifications.",
@@ -167,6 +169,9 @@ class Server:
             kind = args.get("kind", "line")
             if kind == "shape":
                 return ("raw", json.dumps({"jsonrpc": "2.0", "id": rid, "result": 42}))
+            if kind == "text":  # a server that prints debug output to stdout mid-call
+                noise = "DEBUG handling the call " + "y" * 276
+                return ("raw", noise + "\n" + json.dumps(_ok(rid, _text("text after the noise"))))
             if kind == "id":
                 return ("raw", json.dumps({"jsonrpc": "2.0", "id": 987654321, "result": _text("stray")}))
             return ("raw", '{"jsonrpc": "2.0", "id": ' + json.dumps(rid) + ', "result": {not json')

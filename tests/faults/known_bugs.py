@@ -10,16 +10,13 @@ from typing import Any
 
 import pytest
 
+# Fixed and removed: stdio-big-line (core/stdio.py reads lines in linear time).
 _BUGS = """
-stdio-big-line: the SDK's stdio reader (mcp/client/stdio.py, stdout_reader) rebuilds `buffer + chunk`
-for every 64 KiB chunk of a line, so one 50 MB line costs ~20 s of engine-loop CPU (16 MB: 1.8 s); the
-call times out and the connection stays wedged. Fix in mcp_workbench/transports.py: a stdio transport
-with a linear line reader (or an SDK fix).
 """
 
 BUGS: dict[str, str] = {
     key: " ".join(text.split())
-    for key, _, text in (paragraph.partition(":") for paragraph in _BUGS.strip().split("\n\n"))
+    for key, _, text in (paragraph.partition(":") for paragraph in _BUGS.strip().split("\n\n") if paragraph)
 }
 
 

@@ -23,7 +23,6 @@ import pytest
 
 from mcp_workbench import CallTimeoutError, ConnectionFailedError, ProtocolError, Workbench, WorkbenchError
 from tests.faults.harness import BAD_ARGS, Baseline, bad_http_server
-from tests.faults.known_bugs import known_bug
 from tests.servers import free_port
 
 BIG_MB = 50
@@ -126,12 +125,27 @@ def test_malformed_json_rpc_is_an_error_within_the_timeout(
             result = bench.call("bad.malformed", kind=kind)
         except (ProtocolError, CallTimeoutError) as exc:
             assert "bad" in str(exc) and "malformed" in str(exc)
+            if transport == "stdio" and kind != "id":  # our stdio reader reports the line: no waiting
+                assert isinstance(exc, ProtocolError) and "not JSON-RPC" in str(exc), repr(exc)
             assert last_call(bench).status in ("error", "timeout")
         else:
             # Streamable HTTP answers each request on its own stream, so the SDK takes the
             # answer with a wrong id for the request's answer: acceptable, and nothing breaks.
             assert (transport, kind) == ("http", "id") and result.text == "stray"
         assert time.monotonic() - start < 1.5
+        assert bench.call("bad.echo", text="after").text == "after"
+
+
+def test_a_stdout_line_that_is_not_json_rpc_fails_the_call_at_once_and_the_server_goes_on(bench: Workbench) -> None:
+    # A timeout of 60 s: only the bad line itself, reported as it arrives, can fail the call as ProtocolError.
+    with bad_server(bench, "stdio", timeout=60):
+        error, _ = failing(lambda: bench.call("bad.malformed", kind="text"), ProtocolError)
+        message = str(error)
+        assert message.startswith("bad: tool 'malformed' failed: ") and "\n" not in message, message
+        assert repr("DEBUG handling the call " + "y" * 176) + " …" in message  # the first 200 characters
+        assert "y" * 177 not in message and "log to stderr" in message
+        assert last_call(bench).status == "error"
+        assert bench.servers().set_index("name").loc["bad", "status"] == "connected"
         assert bench.call("bad.echo", text="after").text == "after"
 
 
@@ -161,13 +175,7 @@ def test_log_flood_is_absorbed(bench: Workbench, transport: str, bad_http_url: s
         unsubscribe()
 
 
-@pytest.mark.parametrize(
-    "transport",
-    [
-        pytest.param("stdio", marks=known_bug("stdio-big-line", raises=CallTimeoutError)),
-        "http",
-    ],
-)
+@pytest.mark.parametrize("transport", ["stdio", "http"])
 def test_big_result_arrives_and_displays_bounded(bench: Workbench, transport: str, bad_http_url: str) -> None:
     with bad_server(bench, transport, url_for(transport, bad_http_url), timeout=5):
         start = time.monotonic()

@@ -156,11 +156,12 @@ def _run_first_cell(page: Page) -> None:
     raise AssertionError("the notebook never ran its cell")
 
 
-def _connect(page: Page, name: str, args: str) -> None:
+def _connect(page: Page, name: str, args: str, env: str = "") -> None:
     """Fill the Servers tab's connect form for a stdio ``python`` server and press Connect."""
     page.fill(".mcp-connect-name input", name)
     page.fill(".mcp-connect-command input", "python")
     page.fill(".mcp-connect-args input", args)
+    page.fill(".mcp-connect-env textarea", env)
     page.click(".mcp-connect-button")
 
 
@@ -183,12 +184,13 @@ def test_dashboard_connects_and_calls_a_tool_in_jupyterlab(lab: dict[str, Any], 
         assert "add KEY=VALUE lines to the Env box" in row_error and "env={...}" not in row_error  # said once, there
 
         step = "connect the demo server from the form"
-        _connect(page, "demo", "-m mcp_workbench.demo")
+        # The demo of this checkout, not of whatever copy is installed (a stdio server's environment is minimal).
+        _connect(page, "demo", "-m mcp_workbench.demo", env=f"PYTHONPATH={ROOT}")
         page.wait_for_selector(".mcp-connect-table .mcp-status-connected", timeout=30_000)
         page.wait_for_selector(".mcp-connect-table :text('ms')", timeout=10_000)  # the ping's latency
         color = page.eval_on_selector(".mcp-status-connected", "e => getComputedStyle(e).color")
         assert color == "rgb(26, 127, 55)", color  # green
-        page.wait_for_selector(".mcp-connect-status :text('connected demo: 11 tools')", timeout=10_000)
+        page.wait_for_selector(".mcp-connect-status :text('connected demo: 12 tools')", timeout=10_000)
         page.screenshot(path=artifacts / "2-connected.png")
 
         step = "call demo.add from its generated form"

@@ -1,5 +1,9 @@
-"""What every ``%mcp`` subcommand module uses: ``Command``, the ``Context`` it runs in, and
-``store``. Kept apart from the package so the subcommand modules import it, not each other."""
+"""What every ``%mcp`` subcommand module uses: ``Command``, the ``Context`` it runs in, ``store``
+and ``listing``. Kept apart from the package so the subcommand modules import it, not each other.
+
+Nothing heavy is imported here or at the top of a subcommand module: ``%load_ext`` reads every
+subcommand's syntax, and pandas, the MCP SDK and the rest load with the workbench, on first use.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +31,13 @@ class Context(Protocol):
 class Command:
     syntax: Syntax
     run: Callable[[Context, dict[str, Any], str | None], Any]
+
+
+def listing(frame: Any, limit: int | None) -> Any:
+    """``frame`` shown to at most ``limit`` rows (``views.readable.listing``, imported when used)."""
+    from ...views.readable import listing as limited  # perf: pandas loads with the workbench, not at %load_ext
+
+    return limited(frame, limit)
 
 
 def store(ctx: Context, variable: str | None, value: Any) -> Any:

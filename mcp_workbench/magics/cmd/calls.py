@@ -6,12 +6,8 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from ...core.validation import coerce_arguments
 from ...errors import ArgumentError, CallTimeoutError
-from ...views.describe import describe_tool
-from ...views.display import CallProgress
 from .base import Command, Context, store
-from .confirm import confirm_destructive
 from ._parser import Option, Positional, Syntax, argument_pair, positive_float, variable
 
 _OUT = Option(("-o", "--out"), "out", metavar="VAR", help="also store the result in the variable VAR", type=variable)
@@ -87,12 +83,18 @@ READ = Syntax(
 
 
 def run_describe(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
+    from ...views.describe import describe_tool  # perf: these import pandas: when used, not at %load_ext
+
     return describe_tool(ctx.wb, v["SERVER.TOOL"])
 
 
 def run_call(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
+    from ...views.display import CallProgress  # imports IPython display helpers: when used
+
     target, arguments, tool = _call_arguments(ctx, v, need_tool=ctx.confirm_destructive)
     if tool is not None and ctx.confirm_destructive:
+        from .confirm import confirm_destructive  # perf: imports views (pandas): when used
+
         confirm_destructive(ctx.shell, target, tool, arguments)  # asks (or refuses) before anything is sent
     with CallProgress(ctx.shell, target, submit=ctx.wb.submit) as progress:
         try:
@@ -117,6 +119,8 @@ def _call_arguments(ctx: Context, v: dict[str, Any], need_tool: bool) -> tuple[s
     target, body, pairs = v["SERVER.TOOL"], v.get("body", {}), dict(v["k=v"])
     if not pairs and not need_tool:
         return target, dict(body), None
+    from ...core.validation import coerce_arguments
+
     server, tool = ctx.wb.resolve(target)
     arguments = {**body, **coerce_arguments(tool.input_schema or {}, pairs)} if pairs else dict(body)
     return f"{server}.{tool.name}", arguments, tool

@@ -6,8 +6,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from ...views.readable import listing
-from .base import Command, Context
+from .base import Command, Context, listing
 from ._parser import Option, Positional, Syntax, positive_int
 
 NOTEBOOK_SESSION = "notebook"  # one line after another continues one conversation

@@ -2,7 +2,9 @@
 tool's (or prompt's) parameter names as ``name=`` once the tool is typed.
 
 IPython replaces only the token under the cursor, which stops at its delimiters (``=``,
-``:``, ...), so answers are cut to start where that token starts.
+``:``, ...), so answers are cut to start where that token starts. The completer is handed a
+function that returns the workbench only if it exists: before there is one, there are no
+servers to name, and a Tab must not start one.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ...views import describe
 from . import COMMANDS
 from ._parser import Syntax
 
@@ -31,8 +32,9 @@ def _split(text: str) -> list[str]:
     return tokens
 
 
-def candidates(wb: Workbench, text: str) -> list[str]:
-    """Completions of the last word of ``text`` (the line up to the cursor, ``%mcp`` included or not)."""
+def candidates(wb: Workbench | None, text: str) -> list[str]:
+    """Completions of the last word of ``text`` (the line up to the cursor, ``%mcp`` included or not);
+    without a workbench, only subcommands and options."""
     tokens = _split(text)
     if tokens and tokens[0].lstrip("%") == "mcp":
         tokens = tokens[1:]
@@ -45,7 +47,7 @@ def candidates(wb: Workbench, text: str) -> list[str]:
         return []
     syntax, word, before = command.syntax, tokens[-1], tokens[1:-1]
     if before and before[-1] in _SERVER_OPTIONS:
-        found = describe.server_names(wb)
+        found = _names().server_names(wb) if wb is not None else []
     elif word.startswith("-"):
         found = sorted(syntax.option_index)
     elif before and (opt := syntax.option_index.get(before[-1])) is not None and opt.kind not in ("flag", "words"):
@@ -71,10 +73,20 @@ def _positionals(syntax: Syntax, before: list[str]) -> list[str]:
     return out
 
 
-def _positional(wb: Workbench, syntax: Syntax, done: list[str]) -> list[str]:
+def _names() -> Any:
+    """``views.describe`` (its name helpers), imported once a workbench exists (it needs pandas)."""
+    from ...views import describe
+
+    return describe
+
+
+def _positional(wb: Workbench | None, syntax: Syntax, done: list[str]) -> list[str]:
     name = syntax.name
     if name == "help":
         return list(COMMANDS) if not done else []
+    if wb is None:
+        return []  # no workbench yet: no servers, tools or prompts to name
+    describe = _names()
     if name in ("tools", "prompts", "resources", "templates", "ping", "disconnect"):
         return describe.server_names(wb) if not done else []
     if name == "read":
@@ -90,7 +102,7 @@ def _positional(wb: Workbench, syntax: Syntax, done: list[str]) -> list[str]:
     return []
 
 
-def _cut(wb: Workbench, text: str, symbol: str) -> list[str]:
+def _cut(wb: Workbench | None, text: str, symbol: str) -> list[str]:
     """Candidates for ``text``, each cut to replace only ``symbol`` (IPython's token)."""
     found = candidates(wb, text)
     word = _split(text)[-1]
@@ -103,14 +115,14 @@ def is_mcp_line(text: str) -> bool:
     return bool(head) and head[0] in ("%mcp", "%%mcp")
 
 
-def make_matcher(wb: Workbench) -> Callable[[Any], dict[str, Any]]:
+def make_matcher(workbench: Callable[[], Workbench | None]) -> Callable[[Any], dict[str, Any]]:
     """An IPython (8.6+) completion matcher; it hides Jedi's Python keywords on ``%mcp`` lines."""
     from IPython.core.completer import SimpleCompletion, context_matcher
 
     @context_matcher(identifier="mcp_workbench")
     def mcp_matcher(context: Any) -> dict[str, Any]:
         text = context.text_until_cursor
-        found = _cut(wb, text, context.token) if is_mcp_line(text) else []
+        found = _cut(workbench(), text, context.token) if is_mcp_line(text) else []
         # Nothing of ours (e.g. a config path): let the other matchers (files) answer.
         return {"completions": [SimpleCompletion(c, type="mcp") for c in found], "suppress": bool(found),
                 "ordered": True}  # fmt: skip
@@ -118,10 +130,10 @@ def make_matcher(wb: Workbench) -> Callable[[Any], dict[str, Any]]:
     return mcp_matcher
 
 
-def make_completer(wb: Workbench) -> Callable[[Any, Any], list[str]]:
+def make_completer(workbench: Callable[[], Workbench | None]) -> Callable[[Any, Any], list[str]]:
     """The legacy ``complete_command`` hook for IPython < 8.6 (IPython passes the shell first)."""
 
     def complete(shell: Any, event: Any) -> list[str]:
-        return _cut(wb, event.text_until_cursor, event.symbol or "")
+        return _cut(workbench(), event.text_until_cursor, event.symbol or "")
 
     return complete

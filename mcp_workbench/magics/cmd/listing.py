@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...views.readable import listing
-from .base import Command, Context
+from .base import Command, Context, listing
 from ._parser import ANY_SERVER, Option, Syntax
 
 SERVERS = Syntax(
