@@ -128,7 +128,25 @@ def _plain(text: str, tooltip: str = "") -> Cell:
     return text, html.escape(text), tooltip
 
 
-def _field(name: str, fmt: Callable[[Any], str] = lambda v: "" if _missing(v) else str(v)) -> Callable[..., Cell]:
+def _short(text: str, tooltip: str = "") -> Cell:
+    """A figure or a time: kept on one line ("15 ms", not "15" over "ms")."""
+    return text, f"<span style='white-space:nowrap'>{html.escape(text)}</span>", tooltip
+
+
+def _duration(name: str) -> Callable[[dict[str, Any]], Cell]:
+    return lambda row: _short(ms(row.get(name)))
+
+
+def text(value: Any) -> str:
+    """A value as a person reads it: nothing for a missing one, 8 (not 8.0) for a whole number."""
+    if _missing(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a pandas column with a gap turns ids and counts into floats
+    return str(value)
+
+
+def _field(name: str, fmt: Callable[[Any], str] = text) -> Callable[..., Cell]:
     return lambda row: _plain(fmt(row.get(name)))
 
 
@@ -183,7 +201,7 @@ def _status(name: str) -> Callable[[dict[str, Any]], Cell]:
 
 
 def _when(name: str, never: str = "never") -> Callable[[dict[str, Any]], Cell]:
-    return lambda row: _plain(ago(row.get(name), never), exact(row.get(name)))
+    return lambda row: _short(ago(row.get(name), never), exact(row.get(name)))
 
 
 def _error(name: str) -> Callable[[dict[str, Any]], Cell]:
@@ -221,7 +239,7 @@ VIEWS: dict[str, list[Column]] = {
     "tools": [
         ("tool", _address("server", "name")), ("title", _field("title")), ("description", _described("description")),
         ("parameters", _parameters("params", "required")), ("kind", _badges), ("calls", _field("calls")),
-        ("p50", lambda r: _plain(ms(r.get("p50_ms")))), ("last used", _when("last_used")),
+        ("p50", _duration("p50_ms")), ("last used", _when("last_used")),
     ],
     "prompts": [
         ("prompt", _address("server", "name")), ("title", _field("title")), ("description", _described("description")),
@@ -238,18 +256,18 @@ VIEWS: dict[str, list[Column]] = {
     "history": [
         ("when", _when("time", "")), ("server", _field("server")), ("kind", _field("kind")), ("name", _field("tool")),
         ("arguments", lambda r: _plain(compact(r.get("arguments")), compact(r.get("arguments"), 2000))),
-        ("status", _status("status")), ("took", lambda r: _plain(ms(r.get("duration_ms")))), ("error", _error("error")),
+        ("status", _status("status")), ("took", _duration("duration_ms")), ("error", _error("error")),
     ],
     "traffic": [
-        ("time", lambda r: _plain(clock(r.get("time")), exact(r.get("time")))), ("server", _field("server")),
+        ("time", lambda r: _short(clock(r.get("time")), exact(r.get("time")))), ("server", _field("server")),
         ("direction", _direction), ("kind", _field("kind")), ("method", _field("method")), ("id", _field("id")),
-        ("latency", lambda r: _plain("" if _missing(r.get("latency_ms")) else ms(r.get("latency_ms")))),
+        ("latency", lambda r: _short("" if _missing(r.get("latency_ms")) else ms(r.get("latency_ms")))),
         ("size", _field("size_bytes", size)), ("preview", lambda r: _plain(compact(r.get("preview"), 100))),
     ],
     "catalog": [
         ("server", _field("server")), ("kind", _field("kind")), ("name", _field("name")), ("title", _field("title")),
         ("description", _described("description")), ("status", _status("status")), ("flags", _badges),
-        ("calls", _field("calls")), ("p50", lambda r: _plain(ms(r.get("p50_ms")))), ("last used", _when("last_used")),
+        ("calls", _field("calls")), ("p50", _duration("p50_ms")), ("last used", _when("last_used")),
     ],
 }
 NOUNS = {"servers": "server", "tools": "tool", "prompts": "prompt", "resources": "resource",

@@ -57,7 +57,8 @@ class ChatPanel(Panel):
         self.status = widgets.HTML()
         for control, css in ((self.text, "input"), (self.send_button, "send"), (self.key, "key"),
                              (self.model, "model"), (self.base_url, "base-url"), (self.transcript, "transcript"),
-                             (self.status, "status"), (self.approve_button, "approve"), (self.deny_button, "deny")):
+                             (self.status, "status"), (self.approve_button, "approve"), (self.deny_button, "deny"),
+                             (self.key_state, "key-state")):
             control.add_class(f"mcp-chat-{css}")  # fmt: skip
         self.send_button.on_click(lambda _b: self.send())
         self.text.on_msg(self._on_text_message)  # Enter in the box: the front end sends "submit"

@@ -3,9 +3,13 @@
 A dashboard is a live view of one kernel. When that kernel restarts, the page's widget manager
 marks every widget view ``jupyter-widgets-disconnected``; the dashboard's own style sheet turns
 that class into a banner ("this dashboard's kernel went away: re-run the cell") and greys the
-tabs out, so an old output never claims servers the new kernel does not have. Where no widget
-can be drawn at all (a page reloaded after the kernel went away, nbviewer, an export), the
-output's text fallback says the same.
+tabs out, so an old output never claims servers the new kernel does not have.
+
+When the widget cannot be drawn at all (the notebook reopened after its kernel went away:
+JupyterLab then shows only "Error displaying widget: model not found", not the output's text
+fallback), a notice shown next to the widget says the same: it is a separate HTML output that
+its own style sheet hides whenever a dashboard is drawn in the same output area (CSS ``:has``),
+and shows only after a moment otherwise (so it never flashes while a live widget renders).
 """
 
 from __future__ import annotations
@@ -28,6 +32,11 @@ GONE = ("This dashboard's kernel went away (restarted or shut down), so it shows
         "Re-run its cell (%mcp ui or wb.dashboard()) for a new dashboard.")  # fmt: skip
 FALLBACK = ("MCP workbench dashboard: a live widget that cannot be drawn here (its kernel went away, or "
             "this page has no widget support). Re-run its cell (%mcp ui or wb.dashboard()) in a running kernel.")
+NOTICE = f"""<style>
+.mcp-kernel-notice {{ animation: mcp-kernel-notice 0s linear 2s both; }}
+@keyframes mcp-kernel-notice {{ from {{ visibility: hidden; }} to {{ visibility: visible; }} }}
+.jp-OutputArea:has(.mcp-dashboard) .mcp-kernel-notice, .output:has(.mcp-dashboard) .mcp-kernel-notice {{ display: none; }}
+</style><div class="mcp-kernel-notice" style="border:2px solid {WARN};padding:6px 10px;font-weight:bold">{GONE}</div>"""
 # Scoped to the dashboard: placeholders look like placeholders, and a disconnected view (the
 # widget manager's class for a model whose kernel is gone) shows the banner.
 STYLE = """<style>
@@ -36,6 +45,7 @@ STYLE = """<style>
 .mcp-dashboard.jupyter-widgets-disconnected .mcp-kernel-gone { display: block; }
 .mcp-dashboard.jupyter-widgets-disconnected .mcp-tabs, .mcp-dashboard.jupyter-widgets-disconnected .mcp-summary {
   opacity: 0.4; pointer-events: none; }
+.mcp-dashboard.jupyter-widgets-disconnected::before, .mcp-dashboard .jupyter-widgets-disconnected::before { content: none; }
 </style>"""
 
 
@@ -72,6 +82,14 @@ class Dashboard(Panel):
         """Switch to a tab by title; returns its panel."""
         self.tabs.selected_index = list(self.panels).index(title)
         return self.panels[title]
+
+    def _ipython_display_(self) -> None:
+        """Shown in a cell: the notice for when the widget cannot be drawn (hidden next to a drawn
+        dashboard; HTML only, so a terminal prints nothing), then the widget."""
+        from IPython.display import display
+
+        display({"text/html": NOTICE}, raw=True)
+        display(self._repr_mimebundle_(), raw=True)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         """The widget, with a text fallback for front ends that cannot draw it (then its kernel is

@@ -19,7 +19,8 @@ import ipywidgets as widgets
 from ..core.connection import ENV_ADVICE
 from .base import ERROR, MUTED, STATUS_COLORS, button, fa
 
-HEADERS = ("status", "name", "transport", "tools", "prompts", "resources", "latency", "target", "last error", "")
+CELLS = ("status", "name", "transport", "tools", "prompts", "resources", "latency", "target", "last error")
+HEADERS = (*CELLS[:2], "", *CELLS[2:])  # the row's buttons right after its name: hard to miss, never cut off
 #: ENV_ADVICE in the connect form's own terms.
 FORM_ENV_ADVICE = "add KEY=VALUE lines to the Env box, or tick Inherit env"
 _CELL = "padding:2px 8px"
@@ -40,13 +41,13 @@ class ServerRow:
 
     def __init__(self, name: str, act: Callable[[str, str], None]) -> None:
         self.name = name
-        self.cells = [widgets.HTML(layout=widgets.Layout(padding="0")) for _ in HEADERS[:-1]]
+        self.cells = [widgets.HTML(layout=widgets.Layout(padding="0")) for _ in CELLS]
         self.reconnect = button("Reconnect", "", "refresh", f"close and reopen {name}")
         self.disconnect = button("Disconnect", "warning", "unlink", f"close {name} and forget it")
         self.ping = button("Ping", "", "exchange", f"measure the round trip to {name}")
         self.buttons = {"reconnect": self.reconnect, "disconnect": self.disconnect, "ping": self.ping}
         for action, control in self.buttons.items():
-            control.layout.width = "auto"
+            control.layout.width, control.layout.padding = "auto", "0 8px"
             control.add_class(f"mcp-server-{action}")
             control.on_click(lambda _b, a=action: act(a, name))
         self.controls = widgets.HBox(list(self.buttons.values()))
@@ -56,7 +57,8 @@ class ServerRow:
 
     @property
     def widgets(self) -> list[widgets.Widget]:
-        return [*self.cells, self.controls]
+        """In grid order (``HEADERS``)."""
+        return [*self.cells[:2], self.controls, *self.cells[2:]]
 
     def busy(self, on: bool) -> None:
         for control in self.buttons.values():
@@ -86,7 +88,7 @@ class ServerTable(widgets.GridBox):
     """A header and one ``ServerRow`` per server, aligned as a grid."""
 
     def __init__(self, act: Callable[[str, str], None], row_controls: Callable[[str], list[widgets.Widget]]) -> None:
-        columns = "max-content " * 7 + "minmax(10em, 20em) minmax(12em, 36em) max-content"
+        columns = "max-content " * 8 + "minmax(8em, 16em) minmax(12em, 36em)"
         super().__init__(layout=widgets.Layout(grid_template_columns=columns, overflow="auto", align_items="center"))
         self._act = act
         self._row_controls = row_controls

@@ -16,7 +16,10 @@ from typing import Any
 import ipywidgets as widgets
 import pytest
 
-from mcp_workbench.widgets.dashboard import FALLBACK, STYLE, Dashboard
+from IPython.display import display
+from IPython.utils.capture import capture_output
+
+from mcp_workbench.widgets.dashboard import FALLBACK, NOTICE, STYLE, Dashboard
 from mcp_workbench.widgets.forms import SchemaForm, multiline, prompt_schema
 from tests.openai_stub import OpenAIStub, text, tool_calls
 from tests.servers import wait_until
@@ -327,6 +330,14 @@ def test_a_dashboard_says_when_its_kernel_went_away(board: Dashboard) -> None:
     bundle = board._repr_mimebundle_()
     assert bundle["text/plain"] == FALLBACK and "application/vnd.jupyter.widget-view+json" in bundle
     assert "Re-run its cell" in FALLBACK
+    # In a cell: a notice for when the widget cannot be drawn (JupyterLab shows no text fallback for a
+    # missing model), hidden next to a drawn dashboard; HTML only, so a terminal prints nothing.
+    with capture_output() as cap:
+        display(board)
+    notice, widget = (o.data for o in cap.outputs)
+    assert set(notice) == {"text/html"} and 'class="mcp-kernel-notice"' in notice["text/html"]
+    assert ".jp-OutputArea:has(.mcp-dashboard) .mcp-kernel-notice" in NOTICE and "Re-run its cell" in NOTICE
+    assert widget["application/vnd.jupyter.widget-view+json"]["model_id"] == board.model_id
 
 
 def test_activity_groups_a_calls_progress_under_the_call(board: Dashboard, demo_bench: Any) -> None:
