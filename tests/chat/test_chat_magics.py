@@ -47,3 +47,33 @@ def test_chat_line_and_cell_magics_run_the_tool_loop(shell: InteractiveShell) ->
     result = shell.run_cell("%mcp chat")
     assert result.error_in_exec is not None and "needs a message" in str(result.error_in_exec)
     assert settings.base_url == stub.url and settings.model == "scripted-model"
+
+
+def test_chat_magic_never_echoes_a_key(shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 19: an endpoint that quotes the key back, a missing key, a key passed as an option:
+    what the cell shows names no key, and the advice never says %env KEY=... (that prints it)."""
+    from IPython.utils.capture import capture_output
+
+    from tests.openai_stub import error
+
+    key = "sk-proj-echoed-back-0123456789"
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    with OpenAIStub(api_key=None) as stub:
+        stub.script(error(401, f"Incorrect API key provided: {key}. Find your key at ...", code="invalid_api_key"))
+        shell.run_line_magic("config", f"McpWorkbench.base_url = '{stub.url}'")
+        with capture_output() as cap:
+            result = shell.run_cell('%mcp chat --session echo "hi"')
+    shown = cap.stdout + cap.stderr + str(result.error_in_exec)
+    assert "rejected the API key (401: Incorrect API key provided: ***" in shown and key not in shown
+    assert "OPENAI_API_KEY" in shown and "%env" not in shown
+    monkeypatch.delenv("OPENAI_API_KEY")
+    shell.run_line_magic("config", "McpWorkbench.base_url = ''")
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    with capture_output() as cap:
+        result = shell.run_cell('%mcp chat --session nokey "hi"')
+    shown = cap.stdout + cap.stderr + str(result.error_in_exec)
+    assert "no API key" in shown and "api_key=getpass()" in shown and "%env" not in shown
+    with capture_output() as cap:
+        shell.run_cell(f'%mcp chat --api-key {key} "hi"')
+    assert "unknown option --api-key" in cap.stderr and key not in cap.stdout + cap.stderr
+    assert key not in repr(mcp_workbench.workbench().chat(api_key=key, session="repr", display="none").settings)

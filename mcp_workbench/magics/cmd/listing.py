@@ -26,6 +26,7 @@ TOOLS = Syntax(
         Option(("--read-only",), "read_only", "flag", help="only tools annotated as read-only"),
     ),
     exclusive=(("destructive", "read_only"),),
+    notes="Shown as a readable table; the DataFrame (`_`) keeps every column: _.df or wb.tools(all_columns=True).",
     examples=("%mcp tools", "%mcp tools demo --search add", "%mcp tools --destructive"),
 )
 

@@ -12,7 +12,12 @@ UI = Syntax(
     summary="the dashboard: servers, tool forms, prompts, resources, chat, activity (ipywidgets)",
     usage=("%mcp ui",),
     examples=("%mcp ui",),
-    notes="A new dashboard replaces the previous one of the same workbench. Python: wb.dashboard().",
+    notes=(
+        "A new dashboard replaces the previous one of the same workbench. Python: wb.dashboard().\n"
+        "Destructive tools ask before they run (%config McpWorkbench.confirm_destructive = False: never);\n"
+        "a running call has Cancel and a Timeout field; the Chat tab's API key field keeps the key in the\n"
+        "kernel's memory only. After a kernel restart, re-run this cell for a live dashboard."
+    ),
 )
 
 
