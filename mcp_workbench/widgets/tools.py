@@ -23,6 +23,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..core.connection import TIMEOUT_ADVICE
+from ..core.secrets import mask
 from ..errors import CallTimeoutError
 from ..views.describe import flags
 from .base import ERROR, OK, WARN, Panel, button, error_text, fa, message, output_of
@@ -194,7 +195,7 @@ class ToolsPanel(Panel):
         tool = self.tool(target)
         if tool is not None and flags(tool)[1] and self.wb.dashboards.confirm_destructive:
             self.pending_confirmation = (target, arguments, timeout)
-            args = json.dumps(arguments, ensure_ascii=False, default=str)
+            args = json.dumps(mask(arguments), ensure_ascii=False, default=str)  # a token typed in stays ***
             self.confirm_text.value = (
                 f"<b style='color:{ERROR}'>{fa('exclamation-triangle')} {html.escape(target)} is marked destructive.</b> "
                 f"Run <code>{html.escape(target)}({html.escape(args)})</code>?"

@@ -16,6 +16,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
+from ...core.secrets import mask
 from ...views.describe import flags
 
 _YES = {"y", "yes"}
@@ -35,7 +36,7 @@ def can_ask(shell: Any) -> bool:
 
 
 def question(target: str, arguments: dict[str, Any]) -> str:
-    args = json.dumps(arguments, ensure_ascii=False, default=str)
+    args = json.dumps(mask(arguments), ensure_ascii=False, default=str)  # secret-looking values stay ***
     return f"{target} is marked destructive. Run {target}({args})? [y/N] "
 
 
