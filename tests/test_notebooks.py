@@ -53,7 +53,7 @@ def test_tour(tmp_path: Path, clean: None) -> None:
     _, summary = run("01-tour.ipynb", tmp_path, slow_seconds=0.4, table_rows=3)
     assert "<connected demo (stdio, mcp-workbench-demo 1.0.0" in summary
     assert "done after 0.4s - progress: 1/4 2/4 3/4 4/4" in summary and "+1 image(s)" in summary
-    assert "item-3" in summary and "Dashboard(" in summary
+    assert "item-3" in summary and "MCP workbench dashboard: a live widget" in summary  # its text fallback
 
 
 def test_everything(tmp_path: Path, clean: None) -> None:
