@@ -12,7 +12,7 @@ import dataclasses
 import logging
 import os
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -23,15 +23,17 @@ from ..catalog.sync import Catalog
 from .config import ServerSpec, load_config_file
 from .connection import ClientCallbacks, Connection, ProgressHandler
 from .engine import Engine, get_engine
-from ..errors import ArgumentError, CallTimeoutError, WorkbenchError
+from ..errors import ArgumentError, CallTimeoutError, ConnectionFailedError, WorkbenchError
 from .events import EventEmitter
 from .history import CallLog, CallRecord
 from ..catalog.repository import SQLRepository, open_repository
 from .policy import ResourcePolicy
+from .raw import handshake_info, raw_outcome
 from .results import PromptResult, ResourceResult, ToolResult
 from .secrets import mask_text
 from .traffic import TrafficMonitor
 from .sessions import DEFAULT_IDLE_TIMEOUT_S, SessionStore
+from .tokens import estimate_tokens
 from .validation import validate_arguments
 
 T = TypeVar("T")
@@ -67,6 +69,10 @@ class WorkbenchCore:
     The core of the facade; ``mcp_workbench.facade.Workbench`` adds the outer layers (chat,
     record/replay, widgets) on top, so this module imports none of them.
     """
+
+    # bench: an outer layer may diagnose a failed URL connect (the doctor); its one-line summary
+    # is added to the ConnectionFailedError. None: no diagnosis.
+    connect_doctor: Callable[[ServerSpec], Awaitable[str | None]] | None = None
 
     def __init__(
         self,
@@ -186,7 +192,13 @@ class WorkbenchCore:
         registry.add(conn)
         start = time.perf_counter()
         # On failure the connection stays listed (status error, last_error) so servers() shows why.
-        await conn.open()
+        try:
+            await conn.open()
+        except ConnectionFailedError as exc:  # bench: a failed URL connect says which stage failed
+            summary = await self.connect_doctor(spec) if self.connect_doctor is not None and spec.url else None
+            if summary:
+                raise ConnectionFailedError(f"{exc}; {summary}") from None
+            raise
         self.events.emit("tools_changed", {"server": spec.name, "tools": len(conn.tools)})
         return _connect_info(conn, (time.perf_counter() - start) * 1000)
 
@@ -274,6 +286,8 @@ class WorkbenchCore:
         """Every tool of every server (or one), filtered by keywords and annotations, with usage."""
         conns = self._selected(server)
         frame = frames.tools_frame(conns, self._usage([c.name for c in conns]), search)
+        by_name = {c.name: c for c in conns}  # bench: estimated tokens of each tool definition (core/tokens.py)
+        frame["tokens"] = [estimate_tokens(by_name[s].tools[n]) for s, n in zip(frame["server"], frame["name"])]
         for column, wanted in (("read_only", read_only), ("destructive", destructive)):
             if wanted is not None:
                 frame = frame[frame[column] == wanted].reset_index(drop=True)
@@ -520,6 +534,34 @@ class WorkbenchCore:
 
         rows = await asyncio.gather(*(one(c) for c in conns))
         return pd.DataFrame(rows, columns=["server", "status", "latency_ms", "error"])
+
+    # ------------------------------------------------------------------ bench: raw requests, handshake
+    def request(
+        self, server: str, method: str, params: dict[str, Any] | None = None, *, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Send one JSON-RPC request as is: ``wb.request("demo", "tools/list", {"cursor": c})``.
+
+        Returns the outcome as on the wire (and in a cassette): ``{"result": {...}}`` or the
+        server's ``{"error": {"code", "message", "data"}}``. No history, no validation: for
+        comparing a server with a recording (``verify``) and for methods the API lacks."""
+        return self._run(self._request(server, method, params, timeout))
+
+    async def arequest(
+        self, server: str, method: str, params: dict[str, Any] | None = None, *, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Async twin of ``request``."""
+        return await self.engine.arun(self._request(server, method, params, timeout))
+
+    async def _request(self, server: str, method: str, params: dict[str, Any] | None, timeout: float | None) -> dict[str, Any]:
+        conn = self.registry.get(server)
+        limit = conn.timeout if timeout is None else timeout
+        op = lambda c: raw_outcome(c, method, params, limit)  # noqa: E731
+        return await self._ensure_open_then(conn, lambda: conn.request(op, timeout=limit, what=method, sdk_timeout=True))
+
+    def server_info(self, server: str) -> dict[str, Any]:
+        """What the handshake said, as JSON: protocolVersion, serverInfo, capabilities, instructions."""
+        conn = self.registry.get(server)
+        return handshake_info(conn.protocol_version, conn.server_info, conn.capabilities, conn.instructions)
 
     # ------------------------------------------------------------------ traffic
     def trace(self, server: str | None = None, *, stop: bool = False, limit: int | None = None) -> list[str]:

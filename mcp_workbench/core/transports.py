@@ -14,7 +14,7 @@ import threading
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import IO, Any
 
 from mcp.client.sse import sse_client
@@ -23,6 +23,9 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
 from .config import ServerSpec
+from .httpwire import HttpObserver, http_hooks
+
+HttpTap = tuple[HttpObserver, Callable[[], bool]]  # bench: (observer, is anyone watching)
 from .secrets import mask_text
 
 STDERR_TAIL_LINES = 200
@@ -99,7 +102,9 @@ def _ssl_context() -> Any:
     return httpx2.create_ssl_context()
 
 
-def _http_client(headers: dict[str, str] | None = None, timeout: Any = None, auth: Any = None) -> Any:
+def _http_client(
+    headers: dict[str, str] | None = None, timeout: Any = None, auth: Any = None, on_http: HttpTap | None = None
+) -> Any:
     """``create_mcp_http_client`` with the shared TLS context (same timeouts, no redirects)."""
     import httpx2
 
@@ -111,7 +116,8 @@ def _http_client(headers: dict[str, str] | None = None, timeout: Any = None, aut
         from .auth.client import AuthGuardedClient  # lazily: the OAuth stack loads only when used
 
         client = AuthGuardedClient  # a failed sign-in fails one request
-    return client(headers=headers, timeout=timeout, auth=auth, verify=_ssl_context())
+    hooks = http_hooks(*on_http) if on_http is not None else None  # bench: HTTP exchanges for the traffic view
+    return client(headers=headers, timeout=timeout, auth=auth, verify=_ssl_context(), event_hooks=hooks)
 
 
 def _auth(spec: ServerSpec) -> Any:
@@ -124,23 +130,24 @@ def _auth(spec: ServerSpec) -> Any:
 
 
 @asynccontextmanager
-async def _http_transport(spec: ServerSpec) -> AsyncIterator[Any]:
+async def _http_transport(spec: ServerSpec, on_http: HttpTap | None = None) -> AsyncIterator[Any]:
     import httpx2
 
     timeout = httpx2.Timeout(spec.connect_timeout, read=max(spec.timeout or 0.0, 300.0))
-    async with _http_client(headers=spec.headers, timeout=timeout, auth=_auth(spec)) as http:
+    async with _http_client(headers=spec.headers, timeout=timeout, auth=_auth(spec), on_http=on_http) as http:
         async with streamable_http_client(spec.url or "", http_client=http) as streams:
             yield streams
 
 
-def build_transport(spec: ServerSpec, stderr: StderrCapture | None) -> Any:
-    """The transport context manager for a *resolved* spec."""
+def build_transport(spec: ServerSpec, stderr: StderrCapture | None, on_http: HttpTap | None = None) -> Any:
+    """The transport context manager for a *resolved* spec; ``on_http`` sees every HTTP exchange."""
     if spec.transport == "stdio":
         assert stderr is not None
         return stdio_client(stdio_parameters(spec), errlog=stderr.writer)
     if spec.transport == "sse":
+        factory = partial(_http_client, on_http=on_http) if on_http is not None else _http_client  # bench
         return sse_client(
-            spec.url or "", headers=spec.headers, timeout=spec.connect_timeout, httpx_client_factory=_http_client,
+            spec.url or "", headers=spec.headers, timeout=spec.connect_timeout, httpx_client_factory=factory,
             auth=_auth(spec),
         )  # fmt: skip
-    return _http_transport(spec)
+    return _http_transport(spec, on_http)
