@@ -9,7 +9,7 @@ also one whose class does not inherit them yet.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,7 @@ from ..views.display import CallProgress
 from .export import export_history
 from .recorder import ServerRecorder
 from .replay import Replayer
+from .verify import VerifyReport, verify
 
 
 @dataclass
@@ -78,7 +79,7 @@ class ReproAPI(_Facade):
 
         def attach(name: str) -> None:
             if name not in state.recorders and cassette.covers(name):
-                recorder = state.recorders[name] = ServerRecorder(cassette, name)
+                recorder = state.recorders[name] = ServerRecorder(cassette, name, spec=lambda: self._safe_spec(name))  # bench
                 self.monitor.tap_for(name).add(recorder.observe)
 
         for name in names if names is not None else [*self.registry.names(), *self.monitor.taps]:
@@ -182,6 +183,26 @@ class ReproAPI(_Facade):
     def export_history(self, path: str | Path, *, server: str | None = None, last: int | None = None) -> Path:
         """Write the calls of ``history(server=, last=)`` as a runnable Python script."""
         return export_history(self, path, server=server, last=last)
+
+    # ------------------------------------------------------------------ bench: delegates (the lead ports these)
+    def verify(
+        self, cassette: str | Path, *, servers: Mapping[str, str | Mapping[str, Any]] | None = None,
+        ignore: Iterable[str] = (), connect: bool = False, timeout: float | None = None,
+    ) -> VerifyReport:  # fmt: skip
+        """Re-run a cassette's requests against the live servers and compare (``repro/verify.py``).
+
+        ``servers={"demo": "demo2"}`` maps a recorded server to a connected one (or to connect
+        options, ``{"demo": {"command": ...}}``); ``connect=True`` connects the recorded servers
+        the way the cassette says they were reached, and disconnects them afterwards. ``ignore``
+        drops volatile fields first (``["$..time", "$.structuredContent.id"]``). Returns a
+        DataFrame (server, method, target, status same|changed|missing|error, diff, recorded_ms,
+        live_ms, note) with ``.ok``, ``.summary`` and ``.text()``."""
+        return verify(self, cassette, servers=servers, ignore=ignore, connect=connect, timeout=timeout)
+
+    def _safe_spec(self, name: str) -> dict[str, Any] | None:
+        """How ``name`` was started or reached, secrets masked (kept in cassettes for verify)."""
+        conn = self.registry.lookup(name)
+        return conn.spec.to_safe_dict() if conn is not None else None
 
 
 def _shell() -> Any:
