@@ -211,16 +211,14 @@ class Cassette:
                 )  # fmt: skip
             return track.take() if track is not None else None
 
-    def miss_message(self, server: str, method: str, params: dict[str, Any]) -> str:
-        """The request named in full, with the closest recorded one of the same method."""
+    def miss_message(self, server: str, method: str, params: dict[str, Any], way_out: str | None = None) -> str:
+        """The request named in full, with the closest recorded one of the same method, and what to do."""
         asked = canonical(params)
         recorded = [k[3] for k in self._tracks if k[:3] == ("call", server, method)]
         close = difflib.get_close_matches(asked, recorded, n=1, cutoff=0.0)
         hint = f"; closest recorded: {close[0][:200]}" if close else f"; the cassette has no {method} for {server!r}"
-        return (
-            f"not in the cassette {self.path.name}: {server} {method} {asked[:300]}{hint} "
-            "(record it again, or replay with mode='new_episodes' / --new-episodes to pass it through)"
-        )
+        way_out = way_out or "record it again, or replay with mode='new_episodes' / --new-episodes to pass it through"
+        return f"not in the cassette {self.path.name}: {server} {method} {asked[:300]}{hint} ({way_out})"
 
     # ------------------------------------------------------------------ chat model turns
     def record_model_turn(self, request: dict[str, Any], response: dict[str, Any]) -> None:
