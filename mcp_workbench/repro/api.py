@@ -22,6 +22,7 @@ from ..views.display import CallProgress
 from .export import export_history
 from .recorder import ServerRecorder
 from .replay import Replayer
+from .lint import TOKEN_THRESHOLD, lint
 from .verify import VerifyReport, verify
 
 
@@ -198,6 +199,18 @@ class ReproAPI(_Facade):
         DataFrame (server, method, target, status same|changed|missing|error, diff, recorded_ms,
         live_ms, note) with ``.ok``, ``.summary`` and ``.text()``."""
         return verify(self, cassette, servers=servers, ignore=ignore, connect=connect, timeout=timeout)
+
+    def lint(self, server: str, *, cassette: str | Path | None = None, token_threshold: int = TOKEN_THRESHOLD) -> pd.DataFrame:
+        """What in ``server``'s tools and prompts will trip up clients and models (``repro/lint.py``).
+
+        A DataFrame (severity error|warning|info, kind, name, rule, message), errors first; empty
+        when clean. Rules: name-syntax, model-name, duplicate-name, missing-description,
+        input-/output-schema-invalid, required-not-in-properties, annotations-conflict,
+        too-many-tokens (above ``token_threshold``), and structured-output-mismatch for the
+        recorded calls of ``cassette`` (default: the cassette being recorded or replayed)."""
+        if cassette is None and self.cassette is not None:
+            cassette = self.cassette.path
+        return lint(self, server, cassette=cassette, token_threshold=token_threshold)
 
     def _safe_spec(self, name: str) -> dict[str, Any] | None:
         """How ``name`` was started or reached, secrets masked (kept in cassettes for verify)."""
