@@ -22,8 +22,13 @@ from ..views.display import CallProgress
 from .export import export_history
 from .recorder import ServerRecorder
 from .replay import Replayer
+from .doctor import DEFAULT_TIMEOUT_S as DOCTOR_TIMEOUT_S
+from .doctor import DoctorReport, diagnose
 from .lint import TOKEN_THRESHOLD, lint
 from .verify import VerifyReport, verify
+
+
+CONNECT_DOCTOR_TIMEOUT_S = 5.0  # bench: a failed connect waits at most this per stage for its diagnosis
 
 
 @dataclass
@@ -211,6 +216,22 @@ class ReproAPI(_Facade):
         if cassette is None and self.cassette is not None:
             cassette = self.cassette.path
         return lint(self, server, cassette=cassette, token_threshold=token_threshold)
+
+    def doctor(self, url: str, *, headers: dict[str, str] | None = None, timeout: float = DOCTOR_TIMEOUT_S) -> DoctorReport:
+        """Why a remote server does not connect (``repro/doctor.py``): one row per stage, in order
+        (url, dns, tcp, tls, http, protected-resource metadata, authorization-server metadata,
+        initialize/discover, protocol version, listings) with status ok|fail|skipped, ms, detail
+        and advice; ``.ok`` and ``.summary`` (the first failure in one line)."""
+        return self.engine.run(diagnose(url, headers=headers, timeout=timeout))
+
+    async def connect_doctor(self, spec: Any) -> str | None:
+        """For a failed URL connect (``WorkbenchCore.connect_doctor``): the doctor's one-line summary."""
+        try:
+            resolved = spec.resolved()
+            report = await diagnose(resolved.url, headers=resolved.headers, timeout=CONNECT_DOCTOR_TIMEOUT_S)
+        except Exception:  # noqa: BLE001 - the diagnosis must never hide the connect error
+            return None
+        return report.summary
 
     def _safe_spec(self, name: str) -> dict[str, Any] | None:
         """How ``name`` was started or reached, secrets masked (kept in cassettes for verify)."""
