@@ -33,7 +33,6 @@ from .results import PromptResult, ResourceResult, ToolResult
 from .secrets import mask_text
 from .traffic import TrafficMonitor
 from .sessions import DEFAULT_IDLE_TIMEOUT_S, SessionStore
-from .tokens import estimate_tokens
 from .validation import validate_arguments
 
 T = TypeVar("T")
@@ -286,8 +285,6 @@ class WorkbenchCore:
         """Every tool of every server (or one), filtered by keywords and annotations, with usage."""
         conns = self._selected(server)
         frame = frames.tools_frame(conns, self._usage([c.name for c in conns]), search)
-        by_name = {c.name: c for c in conns}  # bench: estimated tokens of each tool definition (core/tokens.py)
-        frame["tokens"] = [estimate_tokens(by_name[s].tools[n]) for s, n in zip(frame["server"], frame["name"])]
         for column, wanted in (("read_only", read_only), ("destructive", destructive)):
             if wanted is not None:
                 frame = frame[frame[column] == wanted].reset_index(drop=True)
