@@ -62,11 +62,16 @@ class VerifyReport(pd.DataFrame):
 
     def text(self) -> str:
         """The summary and every row that is not "same", with its diff (for a terminal or a CI log)."""
-        lines = [self.summary]
-        for row in self.failures().itertuples():
-            lines.append(f"- {row.status}: {row.server} {row.method} {row.target} {row.note}".rstrip())
-            lines.extend(f"    {line}" for line in str(row.diff or "").splitlines())
-        return "\n".join(lines)
+        return "\n".join([self.summary, *describe_rows(self.failures().to_dict("records"))])
+
+
+def describe_rows(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """``- changed: demo tools/call add result changed`` and the row's diff, indented."""
+    lines: list[str] = []
+    for row in rows:
+        lines.append(f"- {row['status']}: {row['server']} {row['method']} {row['target']} {row['note']}".rstrip())
+        lines.extend(f"    {line}" for line in str(row["diff"] or "").splitlines())
+    return lines
 
 
 @dataclass
@@ -175,12 +180,15 @@ class Verifier:
         self.live: dict[str, str] = {}  # recorded server -> live server name
         self.broken: dict[str, str] = {}  # recorded server -> why it cannot be verified
         self.opened: list[str] = []
+        self.rows_by_step: list[list[dict[str, Any]]] = []
 
     def run(self) -> VerifyReport:
+        """Every step, in order; ``self.rows_by_step`` keeps which rows each step made."""
         try:
             for server in dict.fromkeys(step.server for step in self.steps):
                 self._resolve(server)
-            rows = [row for step in self.steps for row in self._run(step)]
+            self.rows_by_step = [self._run(step) for step in self.steps]
+            rows = [row for step_rows in self.rows_by_step for row in step_rows]
         finally:
             for name in self.opened:
                 try:
