@@ -231,6 +231,8 @@ class ReproAPI(_Facade):
             report = await diagnose(resolved.url, headers=resolved.headers, timeout=CONNECT_DOCTOR_TIMEOUT_S)
         except Exception:  # noqa: BLE001 - the diagnosis must never hide the connect error
             return None
+        if spec.transport == "sse" and report.failed_stage not in (None, "url", "dns", "tcp", "tls"):
+            return None  # the doctor speaks Streamable HTTP: past the network, its verdict on SSE would mislead
         return report.summary
 
     def _safe_spec(self, name: str) -> dict[str, Any] | None:

@@ -46,12 +46,18 @@ class DoctorReport(pd.DataFrame):
         return not (self["status"] == "fail").any()
 
     @property
+    def failed_stage(self) -> str | None:
+        """The first stage that failed, or None."""
+        failed = self[self["status"] == "fail"]
+        return None if failed.empty else str(failed.iloc[0]["stage"])
+
+    @property
     def summary(self) -> str | None:
         """``doctor: tcp failed: connection refused ... (start the server ...)``; None when all is well."""
-        failed = self[self["status"] == "fail"]
-        if failed.empty:
+        stage = self.failed_stage
+        if stage is None:
             return None
-        row = failed.iloc[0]
+        row = self[self["stage"] == stage].iloc[0]
         advice = f" ({row['advice']})" if row["advice"] else ""
         return f"doctor: {row['stage']} failed: {row['detail']}{advice}"
 

@@ -9,6 +9,7 @@ when its request still gets the same answer; a failure shows the diff.
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ def mcp(tmp_path: Path) -> Iterator[Any]:
             wb.catalog_store.close()
 
 
+@pytest.hookimpl(tryfirst=True)  # before -k / -m deselect, so they apply to cassette items too
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     for path in config.getoption("mcp_cassette"):
         try:
@@ -86,19 +88,14 @@ class CassetteFile(pytest.File):
 
         config = self.config
         command = config.getoption("mcp_command")
-        args = _Args(cassette=str(self.path), command=command, url=None, server=None)
+        args = argparse.Namespace(cassette=str(self.path), command=command, url=None, server=None)
         wb = _workbench(store=False)
         config.add_cleanup(wb.close)
-        servers = live_servers(args)  # type: ignore[arg-type]
+        servers = live_servers(args)
         verifier = Verifier(wb, self.path, servers=servers, connect=servers is None,
                             ignore=config.getoption("mcp_ignore"))  # fmt: skip
         verifier.run()
         return verifier.rows_by_step
-
-
-class _Args:
-    def __init__(self, **values: Any) -> None:
-        self.__dict__.update(values)
 
 
 class RecordedRequest(pytest.Item):
