@@ -194,7 +194,8 @@ class WorkbenchCore:
         try:
             await conn.open()
         except ConnectionFailedError as exc:  # bench: a failed URL connect says which stage failed
-            summary = await self.connect_doctor(spec) if self.connect_doctor is not None and spec.url else None
+            diagnose = self.connect_doctor is not None and spec.url and self.transport_override is None  # not replaying
+            summary = await self.connect_doctor(spec) if diagnose else None  # type: ignore[misc]
             if summary:
                 raise ConnectionFailedError(f"{exc}; {summary}") from None
             raise

@@ -75,10 +75,13 @@ class _Run:
     def row(self, stage: str, status: str, ms: float | None, detail: str, advice: str = "") -> None:
         self.rows.append({"stage": stage, "status": status, "ms": ms, "detail": mask_text(detail), "advice": advice})
 
+    def skip_after_failure(self, name: str) -> None:
+        self.row(name, "skipped", None, f"not tried: the {self.failed} stage failed")
+
     async def stage(self, name: str, probe: Callable[[], Awaitable[str]]) -> bool:
         """Run one probe into a row; False once anything has failed."""
         if self.failed is not None:
-            self.row(name, "skipped", None, f"not tried: the {self.failed} stage failed")
+            self.skip_after_failure(name)
             return False
         started = time.perf_counter()
         try:
@@ -135,7 +138,7 @@ class _Run:
             return
         if self.failed is not None:
             for name in _MCP_STAGES:
-                await self.stage(name, _never)
+                self.skip_after_failure(name)
             return
         from mcp import Client
         from mcp.client.streamable_http import streamable_http_client
@@ -152,7 +155,7 @@ class _Run:
                 self.row(name, "fail", _ms(started), _describe(exc), advice)
                 self.failed = name
             for name in STAGES[len(self.rows):]:
-                await self.stage(name, _never)
+                self.skip_after_failure(name)
 
     async def _session_stages(self, client: Any, started: float) -> None:
         version = client.protocol_version
@@ -185,10 +188,6 @@ async def _listings(client: Any) -> str:
         more = "+" if page.next_cursor else ""
         parts.append(f"{len(getattr(page, key))}{more} {key}")
     return ", ".join(parts) or "the server advertises no tools, prompts or resources"
-
-
-async def _never() -> str:  # pragma: no cover - only reached through stage(), which skips it
-    raise AssertionError("a stage after a failure is never run")
 
 
 def _ms(started: float) -> float:

@@ -246,8 +246,7 @@ class Verifier:
         result = step.entries[0]["response"].get("result")
         if result is None:
             return Verdict("", "error", f"the recorded {step.method} failed; nothing to compare")
-        verdict = compare("", handshake_view(step.method, result), self.wb.server_info(live), self.ignore)
-        return verdict
+        return compare("", handshake_view(step.method, result), self.wb.server_info(live), self.ignore)
 
     def _listing(self, step: Step, live: str) -> list[Verdict]:
         recorded = listing_items(step.method, [e["response"].get("result") or {} for e in step.entries])
