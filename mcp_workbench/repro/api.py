@@ -23,12 +23,9 @@ from .export import export_history
 from .recorder import ServerRecorder
 from .replay import Replayer
 from .doctor import DEFAULT_TIMEOUT_S as DOCTOR_TIMEOUT_S
-from .doctor import DoctorReport, diagnose
+from .doctor import DoctorReport, connect_summary, diagnose
 from .lint import TOKEN_THRESHOLD, lint
 from .verify import VerifyReport, verify
-
-
-CONNECT_DOCTOR_TIMEOUT_S = 5.0  # bench: a failed connect waits at most this per stage for its diagnosis
 
 
 @dataclass
@@ -226,14 +223,7 @@ class ReproAPI(_Facade):
 
     async def connect_doctor(self, spec: Any) -> str | None:
         """For a failed URL connect (``WorkbenchCore.connect_doctor``): the doctor's one-line summary."""
-        try:
-            resolved = spec.resolved()
-            report = await diagnose(resolved.url, headers=resolved.headers, timeout=CONNECT_DOCTOR_TIMEOUT_S)
-        except Exception:  # noqa: BLE001 - the diagnosis must never hide the connect error
-            return None
-        if spec.transport == "sse" and report.failed_stage not in (None, "url", "dns", "tcp", "tls"):
-            return None  # the doctor speaks Streamable HTTP: past the network, its verdict on SSE would mislead
-        return report.summary
+        return await connect_summary(spec)
 
     def _safe_spec(self, name: str) -> dict[str, Any] | None:
         """How ``name`` was started or reached, secrets masked (kept in cassettes for verify)."""

@@ -17,6 +17,7 @@ import anyio
 import pandas as pd
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_HANDSHAKE_VERSION, MODERN_PROTOCOL_VERSIONS
 
+from ..core.config import interpolate
 from ..core.secrets import mask_text
 from . import probes
 from .probes import Failed, Target
@@ -25,6 +26,7 @@ COLUMNS = ["stage", "status", "ms", "detail", "advice"]
 STAGES = ("url", "dns", "tcp", "tls", "http", "protected-resource metadata", "authorization-server metadata",
           "initialize/discover", "protocol version", "listings")  # fmt: skip
 DEFAULT_TIMEOUT_S = 10.0
+CONNECT_TIMEOUT_S = 5.0  # a failed connect waits at most this per stage for its diagnosis
 _MCP_STAGES = STAGES[-3:]
 _HANDSHAKE_ADVICE = "the endpoint answers but the MCP handshake failed: read the detail and the server's log"
 
@@ -204,7 +206,22 @@ def _describe(exc: BaseException) -> str:
 
 
 async def diagnose(url: str, *, headers: dict[str, str] | None = None, timeout: float = DEFAULT_TIMEOUT_S) -> DoctorReport:
-    """Check ``url`` stage by stage; see ``Workbench.doctor``."""
+    """Check ``url`` stage by stage (header values may be ``${env:VAR}``); see ``Workbench.doctor``."""
     if not isinstance(url, str) or not url.strip():
         raise ValueError("doctor needs a URL, e.g. wb.doctor('http://127.0.0.1:8000/mcp')")
-    return await _Run(url.strip(), headers, timeout).run()
+    resolved = {k: interpolate(v, where=f"doctor header {k}") for k, v in (headers or {}).items()}  # ${env:VAR}
+    return await _Run(url.strip(), resolved, timeout).run()
+
+
+async def connect_summary(spec: Any) -> str | None:
+    """For a failed URL connect: the doctor's one-line summary of ``spec`` (a ``ServerSpec``), or
+    None when every stage passed, the transport is SSE past the network stages (the doctor
+    speaks Streamable HTTP), or the diagnosis itself failed (it must never hide the error)."""
+    try:
+        resolved = spec.resolved()
+        report = await diagnose(resolved.url, headers=resolved.headers, timeout=CONNECT_TIMEOUT_S)
+    except Exception:  # noqa: BLE001
+        return None
+    if spec.transport == "sse" and report.failed_stage not in (None, "url", "dns", "tcp", "tls"):
+        return None
+    return report.summary

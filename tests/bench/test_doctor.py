@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from mcp_workbench import ConnectionFailedError, Workbench
+from mcp_workbench import ConfigError, ConnectionFailedError, Workbench
 from mcp_workbench.repro.doctor import COLUMNS, STAGES
 from tests.auth.conftest import Scenario, _file_token_store, oauth  # noqa: F401 (fixtures)
 from tests.servers import free_port
@@ -158,3 +158,5 @@ def test_a_failed_url_connect_says_which_stage_failed(bench: Bench) -> None:
     with pytest.raises(ValueError, match="doctor needs a URL"):
         wb.doctor("")
     assert failure(wb.doctor("ftp://example.test/mcp"))["stage"] == "url"
+    with pytest.raises(ConfigError, match="environment variable MCPWB_DOCTOR_UNSET is not set"):
+        wb.doctor(f"http://127.0.0.1:{port}/mcp", headers={"Authorization": "Bearer ${env:MCPWB_DOCTOR_UNSET}"})

@@ -82,9 +82,7 @@ def run_lint(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
 
 
 def run_doctor(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
-    from ...core.config import interpolate
-
-    headers = {k: interpolate(val, where=f"--header {k}") for k, val in v["headers"]} or None
+    headers = dict(v["headers"]) or None  # ${env:VAR} values are resolved by the doctor
     options = {"timeout": v["timeout"]} if v["timeout"] else {}
     report = repro(ctx.wb).doctor(v["URL"], headers=headers, **options)
     print(report.summary or f"doctor: every stage of {v['URL']} is fine")
