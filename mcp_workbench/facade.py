@@ -42,6 +42,9 @@ from .core.results import PromptResult, ResourceResult, ToolResult
 from .core.service import ConnectInfo, ConnectOptions, ServerService
 from .core.sessions import DEFAULT_IDLE_TIMEOUT_S
 from .repro.api import Repro
+from .repro.doctor import DEFAULT_TIMEOUT_S as DOCTOR_TIMEOUT_S
+from .repro.doctor import connect_summary
+from .repro.lint import TOKEN_THRESHOLD
 from .views.listings import Listings
 from .widgets.api import DashboardHost
 
@@ -50,6 +53,8 @@ if TYPE_CHECKING:
 
     from .chat.session import ChatSession
     from .repro.cassette import Cassette
+    from .repro.doctor import DoctorReport
+    from .repro.verify import VerifyReport
     from .widgets.dashboard import Dashboard
 
 T = TypeVar("T")
@@ -83,6 +88,7 @@ class Workbench:
         self.store: Store = False
         self.listings = Listings(self.service, lambda: self.catalog_sync)
         self.repro = Repro(self, self.service)
+        self.service.connect_doctor = connect_summary  # a failed URL connect says which stage failed
         self.chat_service = ChatService(self, lambda: self.catalog_sync)
         self.requests.sampler = self.chat_service.sample  # "answer sampling with my model"
         self.requests.asker = self.chat_service.ask  # questions go to the running chat turn, if any
@@ -357,6 +363,23 @@ class Workbench:
         """Async twin of ``ping``."""
         return self.listings.ping(await self.service.aping(server))
 
+    def request(
+        self, server: str, method: str, params: dict[str, Any] | None = None, *, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Send one JSON-RPC request as is: ``wb.request("demo", "tools/list", {"cursor": c})``; the
+        outcome as on the wire, ``{"result": ...}`` or ``{"error": ...}``. No history, no validation."""
+        return self.service.request(server, method, params, timeout=timeout)
+
+    async def arequest(
+        self, server: str, method: str, params: dict[str, Any] | None = None, *, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Async twin of ``request``."""
+        return await self.service.arequest(server, method, params, timeout=timeout)
+
+    def server_info(self, server: str) -> dict[str, Any]:
+        """What the handshake said, as JSON: protocolVersion, serverInfo, capabilities, instructions."""
+        return self.service.server_info(server)
+
     # ------------------------------------------------------------------ traffic, history, stats
     def trace(self, server: str | None = None, *, stop: bool = False, limit: int | None = None) -> list[str]:
         """Record the wire traffic of ``server`` (every server when None); ``stop=True`` ends it.
@@ -478,6 +501,38 @@ class Workbench:
     def export_history(self, path: str | Path, *, server: str | None = None, last: int | None = None) -> Path:
         """Write the calls of ``history(server=, last=)`` as a runnable Python script."""
         return self.repro.export_history(path, server=server, last=last)
+
+    # ------------------------------------------------------------------ the server author's bench
+    def verify(
+        self, cassette: str | Path, *, servers: Mapping[str, str | Mapping[str, Any]] | None = None,
+        ignore: Iterable[str] = (), connect: bool = False, timeout: float | None = None,
+    ) -> VerifyReport:  # fmt: skip
+        """Re-run a cassette's requests against the live servers and compare.
+
+        ``servers={"demo": "demo2"}`` maps a recorded server to a connected one (or to connect
+        options, ``{"demo": {"command": ...}}``); ``connect=True`` connects the recorded servers
+        the way the cassette says they were reached, and disconnects them afterwards. ``ignore``
+        drops volatile fields first (``["$..time", "$.structuredContent.id"]``). Returns a
+        DataFrame (server, method, target, status same|changed|missing|error, diff, recorded_ms,
+        live_ms, note) with ``.ok``, ``.summary`` and ``.text()``; listings are compared per tool,
+        prompt and resource (schema drift)."""
+        return self.repro.verify(cassette, servers=servers, ignore=ignore, connect=connect, timeout=timeout)
+
+    def lint(self, server: str, *, cassette: str | Path | None = None, token_threshold: int = TOKEN_THRESHOLD) -> pd.DataFrame:
+        """What in ``server``'s tools and prompts will trip up clients and models: a DataFrame
+        (severity, kind, name, rule, message), errors first; empty when clean. Rules: name-syntax,
+        model-name, duplicate-name, missing-description, input-/output-schema-invalid,
+        required-not-in-properties, annotations-conflict, too-many-tokens (above
+        ``token_threshold``), structured-output-mismatch for the calls of ``cassette`` (default:
+        the cassette being recorded or replayed)."""
+        return self.repro.lint(server, cassette=cassette, token_threshold=token_threshold)
+
+    def doctor(self, url: str, *, headers: dict[str, str] | None = None, timeout: float = DOCTOR_TIMEOUT_S) -> DoctorReport:
+        """Why a remote server does not connect: one row per stage, in order (url, dns, tcp, tls,
+        http, protected-resource metadata, authorization-server metadata, initialize/discover,
+        protocol version, listings) with status ok|fail|skipped, ms, detail and advice; ``.ok``
+        and ``.summary`` (the first failure in one line)."""
+        return self.repro.doctor(url, headers=headers, timeout=timeout)
 
     # ------------------------------------------------------------------ dashboard
     def dashboard(self) -> Dashboard:

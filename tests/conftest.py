@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mcp_workbench import Workbench
-from tests.servers import DEMO_ARGS, demo_server
+from tests.servers import DEMO_ARGS, TEST_HOME, demo_server
 
 
 @pytest.fixture
@@ -50,9 +50,9 @@ def _workbench_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Keep the default catalog of every test run out of the user's home directory."""
     import os
 
-    home = tmp_path_factory.mktemp("mcp-workbench-home")
+    home = TEST_HOME  # the same home the subprocesses get (tests/servers.py SUB_ENV)
     old = os.environ.get("MCP_WORKBENCH_HOME")
-    os.environ["MCP_WORKBENCH_HOME"] = str(home)
+    os.environ["MCP_WORKBENCH_HOME"] = home
     yield
     if old is None:
         os.environ.pop("MCP_WORKBENCH_HOME", None)

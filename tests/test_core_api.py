@@ -7,6 +7,8 @@ import logging
 
 import pytest
 
+from tests.servers import DEMO_TOOLS
+
 import mcp_workbench
 from mcp_workbench import ArgumentError, ServerNotFoundError, ToolNotFoundError, Workbench
 from mcp_workbench.views.frames import HISTORY_COLUMNS, SERVER_COLUMNS, TOOL_COLUMNS
@@ -21,7 +23,7 @@ def test_servers_frame_describes_the_connection(demo: Workbench) -> None:
     assert list(df.columns) == SERVER_COLUMNS
     row = df.set_index("name").loc["demo"]
     assert row.transport == "stdio" and row.status == "connected"
-    assert row.tools == 12 and row.prompts == 2 and row.resources == 27
+    assert row.tools == DEMO_TOOLS and row.prompts == 2 and row.resources == 27
     assert row.server_name == "mcp-workbench-demo" and row.server_version == "1.0.0"
     assert row.protocol_version and row.last_error is None
 
@@ -168,7 +170,7 @@ def test_events_have_payloads(wb: Workbench) -> None:
     assert kinds[0] == "server_added"
     statuses = [e["status"] for e in seen if e["event"] == "connection_status_changed"]
     assert statuses == ["connecting", "connected", "disconnected"]
-    assert any(e["event"] == "tools_changed" and e["tools"] == 12 for e in seen)
+    assert any(e["event"] == "tools_changed" and e["tools"] == DEMO_TOOLS for e in seen)
     done = next(e for e in seen if e["event"] == "operation_completed")
     assert done["success"] is True and done["server"] == "demo" and done["tool"] == "add" and done["duration_ms"] > 0
     assert kinds[-1] == "server_removed"

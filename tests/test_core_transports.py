@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from mcp_workbench import ConfigError, ConnectionFailedError, Workbench
-from tests.servers import DEMO_ARGS, descendants, wait_until
+from tests.servers import DEMO_ARGS, descendants, wait_until, DEMO_TOOLS
 
 SECRET = "sk-planted-0123456789"
 
 
 def test_streamable_http(wb: Workbench, demo_http_url: str) -> None:
     info = wb.connect("web", url=demo_http_url)
-    assert info.transport == "http" and info.tools == 12
+    assert info.transport == "http" and info.tools == DEMO_TOOLS
     assert wb.call("web.add", a=2, b=3).value == 5
     assert len(wb.resources("web")) == 27
     progress: list[float] = []

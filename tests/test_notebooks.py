@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,9 @@ _spec.loader.exec_module(runner)
 
 def test_committed_notebooks_have_no_outputs_a_parameters_cell_and_a_kernelspec() -> None:
     paths = sorted(NOTEBOOKS.glob("*.ipynb"))
-    assert [p.name for p in paths] == ["01-tour.ipynb", "02-everything.ipynb", "03-chat.ipynb", "04-batch.ipynb"]
+    assert [p.name for p in paths] == [
+        "01-tour.ipynb", "02-everything.ipynb", "03-chat.ipynb", "04-batch.ipynb", "05-server-author.ipynb",
+    ]  # fmt: skip
     for path in paths:
         nb = nbformat.read(path, as_version=4)
         nbformat.validate(nb)
@@ -74,3 +77,15 @@ def test_chat_against_the_scripted_endpoint(tmp_path: Path, clean: None) -> None
 def test_batch(tmp_path: Path, clean: None) -> None:
     _, summary = run("04-batch.ipynb", tmp_path, rows=50)
     assert "x faster" in summary and "10 rows at 20/s" in summary and "no-such-colour" in summary
+
+
+def test_server_author(tmp_path: Path, clean: None) -> None:
+    _, summary = run("05-server-author.ipynb", tmp_path, table_rows=2)
+    assert re.search(r"verify session\.jsonl: \d+ same -> OK", summary)
+    assert re.search(r"verify session\.jsonl: \d+ same, 2 changed -> CHANGED", summary)
+    assert "tools/list add changed input schema changed" in summary and "tools/call table changed" in summary
+    assert re.search(r"verify session\.jsonl: \d+ same, 1 changed -> CHANGED", summary)  # the scores ignored
+    assert "findings: 0" in summary and "too-many-tokens" in summary
+    assert '3 (2, 3) mock: tool \'add\' failed: not in the cassette session.jsonl: demo tools/call' in summary  # the mock
+    assert '{"arguments":{"a":5,"b":6},"name":"add"}; closest recorded: {"arguments":{"a":1' in summary
+    assert "7 initialize/discover ok" in summary and "connect: doctor: tcp failed: connection refused" in summary

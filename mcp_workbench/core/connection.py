@@ -202,7 +202,8 @@ class Connection:
         stop = self._stop
         assert stop is not None
         try:
-            transport = self._override if self._override is not None else build_transport(spec, self.stderr)
+            on_http = (self.tap.http, self.tap.watching_http) if self.tap is not None else None  # bench: http rows
+            transport = self._override if self._override is not None else build_transport(spec, self.stderr, on_http)
             client = Client(
                 tapped(transport, self.tap) if self.tap is not None else transport,
                 logging_callback=self._on_log,

@@ -15,16 +15,17 @@ import dataclasses
 import logging
 import os
 import time
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ..errors import ArgumentError, CallTimeoutError, WorkbenchError
+from ..errors import ArgumentError, CallTimeoutError, ConnectionFailedError, WorkbenchError
 from .config import ServerSpec, load_config_file
 from .connection import Connection, ProgressHandler
 from .engine import Engine
 from .events import EventEmitter
 from .history import CallLog, CallRecord
+from .raw import handshake_info, raw_outcome
 from .registry import ServerView
 from .requests import UNSET, ServerRequests
 from .results import PromptResult, ResourceResult, ToolResult
@@ -104,6 +105,10 @@ class ConnectOptions:
 class ServerService:
     """Live connections to MCP servers, and every request made through them, in one kernel."""
 
+    # bench: an outer layer may diagnose a failed URL connect (the doctor); its one-line summary
+    # is added to the ConnectionFailedError. None: no diagnosis.
+    connect_doctor: Callable[[ServerSpec], Awaitable[str | None]] | None = None
+
     def __init__(
         self, *, engine: Engine, events: EventEmitter, requests: ServerRequests, timeout: float,
         idle_timeout: float | None,
@@ -178,7 +183,14 @@ class ServerService:
         registry.add(conn)
         start = time.perf_counter()
         # On failure the connection stays listed (status error, last_error) so servers() shows why.
-        await conn.open()
+        try:
+            await conn.open()
+        except ConnectionFailedError as exc:  # bench: a failed URL connect says which stage failed
+            diagnose = self.connect_doctor is not None and spec.url and self.transport_override is None  # not replaying
+            summary = await self.connect_doctor(spec) if diagnose else None  # type: ignore[misc]
+            if summary:
+                raise ConnectionFailedError(f"{exc}; {summary}") from None
+            raise
         self.events.emit("tools_changed", {"server": spec.name, "tools": len(conn.tools)})
         return _connect_info(conn, (time.perf_counter() - start) * 1000)
 
@@ -398,6 +410,34 @@ class ServerService:
                 return {"server": c.name, "status": c.status, "latency_ms": None, "error": str(exc)}
 
         return list(await asyncio.gather(*(one(c) for c in conns)))
+
+    # ------------------------------------------------------------------ bench: raw requests, handshake
+    def request(
+        self, server: str, method: str, params: dict[str, Any] | None = None, *, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Send one JSON-RPC request as is: ``wb.request("demo", "tools/list", {"cursor": c})``.
+
+        Returns the outcome as on the wire (and in a cassette): ``{"result": {...}}`` or the
+        server's ``{"error": {"code", "message", "data"}}``. No history, no validation: for
+        comparing a server with a recording (``verify``) and for methods the API lacks."""
+        return self._run(self._request(server, method, params, timeout))
+
+    async def arequest(
+        self, server: str, method: str, params: dict[str, Any] | None = None, *, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Async twin of ``request``."""
+        return await self.engine.arun(self._request(server, method, params, timeout))
+
+    async def _request(self, server: str, method: str, params: dict[str, Any] | None, timeout: float | None) -> dict[str, Any]:
+        conn = self.registry.get(server)
+        limit = conn.timeout if timeout is None else timeout
+        op = lambda c: raw_outcome(c, method, params, limit)  # noqa: E731
+        return await self._ensure_open_then(conn, lambda: conn.request(op, timeout=limit, what=method, sdk_timeout=True))
+
+    def server_info(self, server: str) -> dict[str, Any]:
+        """What the handshake said, as JSON: protocolVersion, serverInfo, capabilities, instructions."""
+        conn = self.registry.get(server)
+        return handshake_info(conn.protocol_version, conn.server_info, conn.capabilities, conn.instructions)
 
     # ------------------------------------------------------------------ traffic
     def trace(self, server: str | None = None, *, stop: bool = False, limit: int | None = None) -> list[str]:

@@ -25,6 +25,7 @@ class Tap:
         self.server = server
         self.observers: list[Observer] = []
         self.stderr_observers: list[Callable[[str], None]] = []
+        self.http_observers: list[Callable[[Any], None]] = []  # bench: HTTP exchanges (httpwire.HttpExchange)
 
     def add(self, observer: Observer) -> None:
         self.observers = [*self.observers, observer]
@@ -38,6 +39,16 @@ class Tap:
                 observer(direction, item)
             except Exception:  # an observer must never break the connection
                 logger.exception("traffic observer failed")
+
+    def watching_http(self) -> bool:  # bench
+        return bool(self.http_observers)
+
+    def http(self, exchange: Any) -> None:  # bench
+        for observer in self.http_observers:
+            try:
+                observer(exchange)
+            except Exception:
+                logger.exception("http observer failed")
 
     def stderr_line(self, line: str) -> None:
         for observer in self.stderr_observers:

@@ -18,6 +18,7 @@ from typing import Any
 import mcp_types as types
 import pandas as pd
 
+from .httpwire import HttpExchange
 from .secrets import mask, mask_text
 from .tap import Tap
 
@@ -26,8 +27,9 @@ _PENDING_LIMIT = 10_000  # unanswered requests remembered for matching, per serv
 _PREVIEW = 160
 
 TRAFFIC_COLUMNS = [
-    "time", "server", "direction", "kind", "method", "id", "latency_ms", "size_bytes", "preview", "payload",
-]  # fmt: skip
+    "time", "server", "direction", "kind", "method", "id", "latency_ms", "size_bytes", "url", "status", "preview",
+    "payload",
+]  # fmt: skip  (bench: url and status are set on kind "http" rows, one per HTTP exchange)
 
 
 @dataclass(slots=True)
@@ -35,7 +37,7 @@ class TrafficRecord:
     time: float
     server: str
     direction: str  # out | in
-    kind: str  # request | response | notification | error | stderr | transport_error
+    kind: str  # request | response | notification | error | stderr | transport_error | http
     method: str | None
     id: Any
     latency_ms: float | None
@@ -88,6 +90,10 @@ class ServerTrace:
         payload = mask(json.loads(raw))
         self._append(TrafficRecord(now, self.server, direction, kind, method, msg_id, latency, len(raw), payload))
 
+    def http(self, exchange: HttpExchange) -> None:  # bench: one row per HTTP exchange of an HTTP transport
+        self._append(TrafficRecord(time.time(), self.server, "out", "http", exchange.method, None, exchange.ms,
+                                   exchange.size, exchange.as_payload()))  # fmt: skip
+
     def stderr(self, line: str) -> None:
         text = mask_text(line)
         self._append(TrafficRecord(time.time(), self.server, "in", "stderr", None, None, None, len(line), text))
@@ -136,6 +142,7 @@ class TrafficMonitor:
         if trace.observe not in tap.observers:
             tap.add(trace.observe)
             tap.stderr_observers = [*tap.stderr_observers, trace.stderr]
+            tap.http_observers = [*tap.http_observers, trace.http]  # bench
 
     def stop(self, server: str | None) -> None:
         """Stop recording (the buffer is kept for reading)."""
@@ -147,6 +154,7 @@ class TrafficMonitor:
             if tap is not None and trace is not None:
                 tap.remove(trace.observe)
                 tap.stderr_observers = [o for o in tap.stderr_observers if o != trace.stderr]
+                tap.http_observers = [o for o in tap.http_observers if o != trace.http]  # bench
 
     def clear(self, server: str | None = None) -> None:
         for name, trace in self.traces.items():
@@ -168,18 +176,32 @@ class TrafficMonitor:
         if kind:
             records = [r for r in records if r.kind == kind]
         if errors:
-            records = [r for r in records if r.kind in ("error", "transport_error") or _is_error_result(r.payload)]
+            records = [r for r in records if r.kind in ("error", "transport_error") or _is_error_result(r.payload)
+                       or (r.kind == "http" and r.payload["status"] >= 400)]  # fmt: skip
         if last:
             records = records[-last:]
         rows = [
             {
                 "time": pd.Timestamp(r.time, unit="s", tz="UTC"), "server": r.server, "direction": r.direction,
                 "kind": r.kind, "method": r.method, "id": r.id, "latency_ms": r.latency_ms,
-                "size_bytes": r.size_bytes, "preview": _preview(r.payload, r.size_bytes), "payload": r.payload,
+                "size_bytes": r.size_bytes, "url": _http(r, "url"), "status": _http(r, "status"),
+                "preview": _http_line(r.payload) if r.kind == "http" else _preview(r.payload, r.size_bytes),
+                "payload": r.payload,
             }  # fmt: skip
             for r in records
         ]
         return pd.DataFrame(rows, columns=TRAFFIC_COLUMNS)
+
+
+def _http_line(payload: dict[str, Any]) -> str:
+    """``POST http://host/mcp -> 200 text/event-stream (tools/call)``."""
+    kind = payload["response_headers"].get("content-type", "").split(";")[0]
+    rpc = payload["request_headers"].get("mcp-method")
+    return f"{payload['method']} {payload['url']} -> {payload['status']} {kind}{f' ({rpc})' if rpc else ''}".strip()
+
+
+def _http(record: TrafficRecord, field: str) -> Any:
+    return record.payload.get(field) if record.kind == "http" else None
 
 
 def _is_error_result(payload: Any) -> bool:

@@ -21,16 +21,19 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from ..errors import ConfigError
+from .httpwire import HttpObserver, http_hooks
 from .secrets import mask_text
 
 if TYPE_CHECKING:
     from mcp.client.stdio import StdioServerParameters
 
     from .config import ServerSpec
+
+HttpTap = tuple[HttpObserver, Callable[[], bool]]  # (observer of HTTP exchanges, is anyone watching)
 
 STDERR_TAIL_LINES = 200
 
@@ -108,7 +111,9 @@ def _ssl_context() -> Any:
     return httpx2.create_ssl_context()
 
 
-def _http_client(headers: dict[str, str] | None = None, timeout: Any = None, auth: Any = None) -> Any:
+def _http_client(
+    headers: dict[str, str] | None = None, timeout: Any = None, auth: Any = None, on_http: HttpTap | None = None
+) -> Any:
     """``create_mcp_http_client`` with the shared TLS context (same timeouts, no redirects)."""
     import httpx2
 
@@ -122,7 +127,8 @@ def _http_client(headers: dict[str, str] | None = None, timeout: Any = None, aut
         from .auth.client import AuthGuardedClient  # lazily: the OAuth stack loads only when used
 
         client = AuthGuardedClient  # a failed sign-in fails one request
-    return client(headers=headers, timeout=timeout, auth=auth, verify=_ssl_context())
+    hooks = http_hooks(*on_http) if on_http is not None else None  # bench: HTTP exchanges for the traffic view
+    return client(headers=headers, timeout=timeout, auth=auth, verify=_ssl_context(), event_hooks=hooks)
 
 
 def _auth(spec: ServerSpec) -> Any:
@@ -135,28 +141,30 @@ def _auth(spec: ServerSpec) -> Any:
 
 
 @asynccontextmanager
-async def _http_transport(spec: ServerSpec, stderr: StderrCapture | None = None) -> AsyncIterator[Any]:
+async def _http_transport(spec: ServerSpec, stderr: StderrCapture | None = None, on_http: HttpTap | None = None
+                          ) -> AsyncIterator[Any]:  # fmt: skip
     import httpx2
     from mcp.client.streamable_http import streamable_http_client
 
     timeout = httpx2.Timeout(spec.connect_timeout, read=max(spec.timeout or 0.0, 300.0))
-    async with _http_client(headers=spec.headers, timeout=timeout, auth=_auth(spec)) as http:
+    async with _http_client(headers=spec.headers, timeout=timeout, auth=_auth(spec), on_http=on_http) as http:
         async with streamable_http_client(spec.url or "", http_client=http) as streams:
             yield streams
 
 
-def _stdio_transport(spec: ServerSpec, stderr: StderrCapture | None) -> Any:
+def _stdio_transport(spec: ServerSpec, stderr: StderrCapture | None, on_http: HttpTap | None = None) -> Any:
     from .stdio import stdio_transport  # ours: a line reader linear in the line's size, bad lines reported
 
     assert stderr is not None
     return stdio_transport(stdio_parameters(spec), errlog=stderr.writer)
 
 
-def _sse_transport(spec: ServerSpec, stderr: StderrCapture | None = None) -> Any:
+def _sse_transport(spec: ServerSpec, stderr: StderrCapture | None = None, on_http: HttpTap | None = None) -> Any:
     from mcp.client.sse import sse_client
 
+    factory = partial(_http_client, on_http=on_http) if on_http is not None else _http_client
     return sse_client(
-        spec.url or "", headers=spec.headers, timeout=spec.connect_timeout, httpx_client_factory=_http_client,
+        spec.url or "", headers=spec.headers, timeout=spec.connect_timeout, httpx_client_factory=factory,
         auth=_auth(spec),
     )  # fmt: skip
 
@@ -168,7 +176,7 @@ class TransportKind:
     name: str  # the spec's ``transport`` value
     label: str  # what people call it
     target: Literal["command", "url"]
-    build: Callable[[ServerSpec, StderrCapture | None], Any]
+    build: Callable[[ServerSpec, StderrCapture | None, HttpTap | None], Any]  # (spec, stderr, on_http)
     aliases: tuple[str, ...] = ()  # other spellings config files use
     schemes: tuple[str, ...] = ()  # URL schemes it takes; the first kind listing a scheme is its default
     flag: str | None = None  # the ``%mcp connect`` flag that selects it for a URL
@@ -209,6 +217,6 @@ def transport_kind(value: str | None, *, url: str | None, command: str | None) -
     raise ConfigError(f"unknown transport {value!r}: use {names}")
 
 
-def build_transport(spec: ServerSpec, stderr: StderrCapture | None) -> Any:
-    """The transport context manager for a *resolved* spec."""
-    return TRANSPORTS[spec.transport].build(spec, stderr)
+def build_transport(spec: ServerSpec, stderr: StderrCapture | None, on_http: HttpTap | None = None) -> Any:
+    """The transport context manager for a *resolved* spec; ``on_http`` sees every HTTP exchange."""
+    return TRANSPORTS[spec.transport].build(spec, stderr, on_http)

@@ -5,7 +5,9 @@ errors, annotations, prompts, static resources, a resource template and paginati
 
 Run it with ``python -m mcp_workbench.demo`` (stdio), ``--http --port N`` (Streamable HTTP at
 ``/mcp``) or ``--sse --port N`` (SSE at ``/sse``, messages at ``/messages/``). ``--tools N``
-adds N trivial tools ``gen_0000..`` for the "1,000 tools" benchmark.
+adds N trivial tools ``gen_0000..`` for the "1,000 tools" benchmark. ``--drift`` serves a later
+"version" for ``verify`` to catch: ``add`` takes an extra optional ``c`` (its input schema
+changes) and ``table`` scores every row half a point higher (its result changes).
 
 Pagination: MCPServer never paginates, so ``DemoServer`` overrides the list handlers.
 ``resources/list`` returns pages of 10 (27 static resources, so 3 pages) and ``tools/list``
@@ -134,14 +136,21 @@ class Table(BaseModel):
     rows: list[Row]
 
 
-def build_server(extra_tools: int = 0) -> MCPServer:
-    """Build the demo server; ``extra_tools`` adds ``gen_0000..`` tools for listing benchmarks."""
+def build_server(extra_tools: int = 0, drift: bool = False) -> MCPServer:
+    """Build the demo server; ``extra_tools`` adds ``gen_0000..`` tools for listing benchmarks,
+    ``drift`` changes one tool's schema and another's result (see the module docstring)."""
     server = DemoServer(SERVER_NAME, version=SERVER_VERSION, log_level="WARNING",
                         instructions="A demo server for trying out the MCP workbench.")
 
-    @server.tool(title="Add", description="Add two integers.", annotations=_READ_ONLY)
-    def add(a: int, b: int) -> int:
-        return a + b
+    if drift:
+        @server.tool(title="Add", description="Add two integers.", annotations=_READ_ONLY)
+        def add(a: int, b: int, c: int = 0) -> int:
+            return a + b + c
+    else:
+        @server.tool(title="Add", description="Add two integers.", annotations=_READ_ONLY)
+        def add(a: int, b: int) -> int:
+            return a + b
+    bonus = 0.5 if drift else 0.0
 
     @server.tool(title="Echo", description="Return the text unchanged.", annotations=_READ_ONLY)
     def echo(text: str) -> str:
@@ -164,7 +173,7 @@ def build_server(extra_tools: int = 0) -> MCPServer:
 
     @server.tool(title="Table", description="Return a small table as structured output.", annotations=_READ_ONLY)
     def table(rows: int = 5) -> Table:
-        return Table(rows=[Row(id=i, name=f"item-{i}", score=round(i * 1.5, 2)) for i in range(1, rows + 1)])
+        return Table(rows=[Row(id=i, name=f"item-{i}", score=round(i * 1.5 + bonus, 2)) for i in range(1, rows + 1)])
 
     @server.tool(title="Fail", description="Always return an error result (isError true).")
     def fail(message: str = "this tool always fails") -> CallToolResult:
@@ -252,8 +261,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default: loopback only)")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--tools", type=int, default=0, metavar="N", help="add N generated tools gen_0000..")
+    parser.add_argument("--drift", action="store_true", help="a changed add schema and table result (for verify)")
     args = parser.parse_args(argv)
-    server = build_server(args.tools)
+    server = build_server(args.tools, drift=args.drift)
     # MCPServer passes its log level (WARNING) to uvicorn, which keeps the access log quiet.
     if args.http:
         server.run("streamable-http", host=args.host, port=args.port)

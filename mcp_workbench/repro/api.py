@@ -8,7 +8,7 @@ uses: the traffic monitor's taps (recording) and ``transport_override`` (replay)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,10 @@ from ..views.display import CallProgress
 from .export import export_history
 from .recorder import ServerRecorder
 from .replay import Replayer
+from .doctor import DEFAULT_TIMEOUT_S as DOCTOR_TIMEOUT_S
+from .doctor import DoctorReport, diagnose
+from .lint import TOKEN_THRESHOLD, lint
+from .verify import VerifyReport, verify
 
 
 def _names(servers: str | Iterable[str] | None) -> list[str] | None:
@@ -61,7 +65,7 @@ class Repro:
 
         def attach(name: str) -> None:
             if name not in self.recorders and cassette.covers(name):
-                recorder = self.recorders[name] = ServerRecorder(cassette, name)
+                recorder = self.recorders[name] = ServerRecorder(cassette, name, spec=lambda: self._safe_spec(name))
                 monitor.tap_for(name).add(recorder.observe)
 
         for name in names if names is not None else [*wb.server_names(), *monitor.taps]:
@@ -146,6 +150,25 @@ class Repro:
     # ------------------------------------------------------------------ export
     def export_history(self, path: str | Path, *, server: str | None = None, last: int | None = None) -> Path:
         return export_history(self._wb, path, server=server, last=last)
+
+    # ------------------------------------------------------------------ the server author's bench
+    def verify(
+        self, cassette: str | Path, *, servers: Mapping[str, str | Mapping[str, Any]] | None = None,
+        ignore: Iterable[str] = (), connect: bool = False, timeout: float | None = None,
+    ) -> VerifyReport:  # fmt: skip
+        return verify(self._wb, cassette, servers=servers, ignore=ignore, connect=connect, timeout=timeout)
+
+    def lint(self, server: str, *, cassette: str | Path | None = None, token_threshold: int = TOKEN_THRESHOLD) -> pd.DataFrame:
+        if cassette is None and self.cassette is not None:
+            cassette = self.cassette.path
+        return lint(self._wb, server, cassette=cassette, token_threshold=token_threshold)
+
+    def doctor(self, url: str, *, headers: dict[str, str] | None = None, timeout: float = DOCTOR_TIMEOUT_S) -> DoctorReport:
+        return self._wb.engine.run(diagnose(url, headers=headers, timeout=timeout))
+
+    def _safe_spec(self, name: str) -> dict[str, Any] | None:
+        """How ``name`` was started or reached, secrets masked (kept in cassettes for verify)."""
+        return self._wb.server(name).spec.to_safe_dict() if name in self._wb.server_names() else None
 
 
 def _shell() -> Any:

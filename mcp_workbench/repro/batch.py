@@ -20,7 +20,7 @@ from ..errors import ArgumentError, WorkbenchError
 from ..core.secrets import mask_text
 
 if TYPE_CHECKING:
-    from ..core.service import WorkbenchCore as Workbench
+    from ..facade import Workbench
 
 RESULT_COLUMNS = ["text", "is_error", "error", "attempts", "duration_ms"]
 OnDone = Callable[[float, float | None, str | None], Any]

@@ -16,7 +16,7 @@ import difflib
 import json
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -108,6 +108,7 @@ class Cassette:
         self.mode: str | None = None
         self._tracks: dict[tuple[str, ...], _Track] = {}
         self._seen_servers: set[str] = set()
+        self.specs: dict[str, dict[str, Any]] = {}  # server -> how it was reached (secrets masked)
         self._file: IO[str] | None = None
         self._lock = threading.Lock()
 
@@ -132,7 +133,7 @@ class Cassette:
         path = Path(path)
         if not path.exists():
             if mode == "once":
-                raise CassetteError(f"no cassette at {str(path)!r}: record one first with wb.record(path) / %mcp record")
+                raise _missing(path)
             cassette = cls.create(path)
         else:
             cassette = cls(path)
@@ -144,21 +145,14 @@ class Cassette:
         return cassette
 
     def _read(self) -> None:
-        with self.path.open(encoding="utf-8") as f:
-            for number, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    entry = json.loads(line)
-                except ValueError as exc:
-                    raise CassetteError(f"{self.path}:{number} is not JSON ({exc}); the cassette is damaged") from None
-                kind = entry.get("type")
-                if kind == "header":
-                    if entry.get("format") != FORMAT:
-                        raise CassetteError(f"{self.path}: cassette format {entry.get('format')!r} is not {FORMAT}")
-                    self.servers = set(entry["servers"]) if entry.get("servers") is not None else None
-                elif kind in ("call", "model"):
-                    self._index(entry)
+        for entry in read_entries(self.path):
+            kind = entry.get("type")
+            if kind == "header":
+                self.servers = set(entry["servers"]) if entry.get("servers") is not None else None
+            elif kind in ("call", "model"):
+                self._index(entry)
+            elif kind == "server":
+                self.specs[entry["server"]] = entry.get("spec") or {}
 
     def _index(self, entry: dict[str, Any]) -> _Track:
         if entry["type"] == "call":
@@ -188,6 +182,11 @@ class Cassette:
             if self.replaying:
                 self._index(entry).next += 1  # this one was just served live; later repeats may use it
 
+    def write_spec(self, server: str, spec: dict[str, Any]) -> None:
+        """Note how ``server`` was started or reached (masked), so ``verify(connect=True)`` can again."""
+        self.specs[server] = spec
+        self.write({"type": "server", "server": server, "spec": spec})
+
     def close(self) -> None:
         with self._lock:
             if self._file is not None:
@@ -212,16 +211,14 @@ class Cassette:
                 )  # fmt: skip
             return track.take() if track is not None else None
 
-    def miss_message(self, server: str, method: str, params: dict[str, Any]) -> str:
-        """The request named in full, with the closest recorded one of the same method."""
+    def miss_message(self, server: str, method: str, params: dict[str, Any], way_out: str | None = None) -> str:
+        """The request named in full, with the closest recorded one of the same method, and what to do."""
         asked = canonical(params)
         recorded = [k[3] for k in self._tracks if k[:3] == ("call", server, method)]
         close = difflib.get_close_matches(asked, recorded, n=1, cutoff=0.0)
         hint = f"; closest recorded: {close[0][:200]}" if close else f"; the cassette has no {method} for {server!r}"
-        return (
-            f"not in the cassette {self.path.name}: {server} {method} {asked[:300]}{hint} "
-            "(record it again, or replay with mode='new_episodes' / --new-episodes to pass it through)"
-        )
+        way_out = way_out or "record it again, or replay with mode='new_episodes' / --new-episodes to pass it through"
+        return f"not in the cassette {self.path.name}: {server} {method} {asked[:300]}{hint} ({way_out})"
 
     # ------------------------------------------------------------------ chat model turns
     def record_model_turn(self, request: dict[str, Any], response: dict[str, Any]) -> None:
@@ -245,6 +242,33 @@ class Cassette:
     def __repr__(self) -> str:
         state = ", ".join(s for s, on in (("recording", self.recording), (f"replaying {self.mode}", self.replaying)) if on)
         return f"<Cassette {str(self.path)!r} ({state or 'closed'})>"
+
+
+def _missing(path: Path) -> CassetteError:
+    return CassetteError(f"no cassette at {str(path)!r}: record one first with wb.record(path) / %mcp record")
+
+
+def read_entries(path: str | Path) -> Iterator[dict[str, Any]]:
+    """The lines of a cassette file, in order, the header checked first; a damaged line or a
+    foreign file is a ``CassetteError`` naming the line."""
+    path = Path(path)
+    if not path.is_file():
+        raise _missing(path)
+    first = True
+    with path.open(encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+            except ValueError as exc:
+                raise CassetteError(f"{path}:{number} is not JSON ({exc}); the cassette is damaged") from None
+            if not isinstance(entry, dict) or (first and entry.get("type") != "header"):
+                raise CassetteError(f"{path}:{number}: not a cassette line (a cassette starts with its header line)")
+            first = False
+            if entry.get("type") == "header" and entry.get("format") != FORMAT:
+                raise CassetteError(f"{path}: cassette format {entry.get('format')!r} is not {FORMAT}")
+            yield entry
 
 
 def message_kind(message: Any) -> str:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
-from .cassette import Cassette, message_kind, plain, request_params
+from .cassette import HANDSHAKE, Cassette, message_kind, plain, request_params
 
 SUBSCRIPTION = "subscriptions/listen"  # a request left open for the connection's life
 
@@ -25,9 +26,11 @@ SUBSCRIPTION = "subscriptions/listen"  # a request left open for the connection'
 class ServerRecorder:
     """A tap observer (``observe(direction, item)``) that writes one server's interactions."""
 
-    def __init__(self, cassette: Cassette, server: str) -> None:
+    def __init__(self, cassette: Cassette, server: str, spec: Callable[[], dict[str, Any] | None] | None = None) -> None:
+        """``spec()`` gives the server's spec (masked) at its handshake, kept in the cassette."""
         self.cassette = cassette
         self.server = server
+        self._spec = spec
         self._pending: dict[Any, dict[str, Any]] = {}  # client request id -> interaction (send order)
         self._progress: dict[Any, Any] = {}  # progress token -> client request id
         self._asked: dict[Any, dict[str, Any]] = {}  # server request id -> its event (awaiting our reply)
@@ -57,6 +60,10 @@ class ServerRecorder:
         params = data.get("params") or {}
         token = (params.get("_meta") or {}).get("progressToken")
         method = data["method"]
+        if method in HANDSHAKE and self._spec is not None:
+            spec = self._spec()
+            if spec is not None:
+                self.cassette.write_spec(self.server, spec)
         self._pending[data["id"]] = {
             "type": "call", "server": self.server, "method": method, "params": request_params(method, params),
             "id": data["id"], "time": time.time(), "events": [], "response": None, "_t0": time.perf_counter(),

@@ -20,7 +20,8 @@ from typing import Any
 
 import anyio
 import mcp_types as types
-from mcp.shared.message import SessionMessage
+from mcp.shared.message import ServerMessageMetadata, SessionMessage
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_HANDSHAKE_VERSION
 
 from .cassette import HANDSHAKE, Cassette, message_kind, plain, request_params
 from ..core.config import ServerSpec
@@ -43,8 +44,22 @@ class Replayer:
         return replay_transport(self.cassette, spec)
 
 
-def to_message(data: dict[str, Any]) -> SessionMessage:
-    return SessionMessage(types.jsonrpc_message_adapter.validate_python({"jsonrpc": "2.0", **data}))
+def to_message(data: dict[str, Any], related: Any = None) -> SessionMessage:
+    """A message for the client; ``related`` (the request it belongs to) lets an HTTP transport
+    send it on that request's response stream."""
+    metadata = ServerMessageMetadata(related_request_id=related) if related is not None else None
+    return SessionMessage(types.jsonrpc_message_adapter.validate_python({"jsonrpc": "2.0", **data}), metadata)
+
+
+def initialize_from_discover(result: dict[str, Any], requested: Any) -> dict[str, Any]:
+    """An ``initialize`` answer made from a recorded ``server/discover`` one, so a handshake-era
+    client (an older SDK, an IDE) can use a cassette recorded in the 2026 era."""
+    version = requested if requested in HANDSHAKE_PROTOCOL_VERSIONS else LATEST_HANDSHAKE_VERSION
+    info = (result.get("_meta") or {}).get("io.modelcontextprotocol/serverInfo") or {"name": "mock", "version": "0"}
+    answer = {"protocolVersion": version, "capabilities": result.get("capabilities") or {}, "serverInfo": info}
+    if result.get("instructions"):
+        answer["instructions"] = result["instructions"]
+    return answer
 
 
 @asynccontextmanager
@@ -76,32 +91,45 @@ class ReplaySession:
         self._waiting: dict[Any, anyio.Event] = {}  # our server-to-client requests awaiting the client's reply
         self._numbers = itertools.count(1)
         self.real: Any = None  # episodes.RealServer, on the first miss in new_episodes mode
+        self.way_out: str | None = None  # what a miss error tells the client to do (None: the replay advice)
         self._real_lock = anyio.Lock()
 
     async def serve(self, from_client: Any, tg: Any) -> None:
-        async with from_client:
-            async for msg in from_client:
-                data = plain(msg.message)
-                kind = message_kind(msg.message)
-                if kind == "request":
-                    tg.start_soon(self._request, msg, data, tg)
-                elif kind == "response":
-                    await self._reply(msg, data)
-                else:
-                    await self._notification(msg, data)
+        """Answer the client's messages until its stream ends (or is closed under us: it left)."""
+        try:
+            async with from_client:
+                async for msg in from_client:
+                    if isinstance(msg, Exception):  # a line that is not JSON-RPC (a real transport's parse error)
+                        logger.warning("%s: ignored a message that is not JSON-RPC: %s", self.server, msg)
+                        continue
+                    data = plain(msg.message)
+                    kind = message_kind(msg.message)
+                    if kind == "request":
+                        tg.start_soon(self._request, msg, data, tg)
+                    elif kind == "response":
+                        await self._reply(msg, data)
+                    else:
+                        await self._notification(msg, data)
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            pass
 
-    async def send(self, data: dict[str, Any]) -> None:
-        await self.to_client.send(to_message(data))
+    async def send(self, data: dict[str, Any], related: Any = None) -> None:
+        try:
+            await self.to_client.send(to_message(data, related))
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            logger.debug("%s: the client left before %s", self.server, data.get("method") or data.get("id"))
 
     async def _request(self, msg: SessionMessage, data: dict[str, Any], tg: Any) -> None:
         method, params = data["method"], data.get("params") or {}
         key = request_params(method, params)
         entry = self.cassette.take(self.server, method, key)
+        if entry is None and method == "initialize":
+            entry = self._initialize_from_discover(params)
         if entry is None:
             if self.cassette.mode == "new_episodes":
                 await self._pass(msg, data, tg)
                 return
-            message = self.cassette.miss_message(self.server, method, key)
+            message = self.cassette.miss_message(self.server, method, key, self.way_out)
             logger.info("%s", message)
             await self.send({"id": data["id"], "error": {"code": MISS_CODE, "message": message}})
             return
@@ -110,20 +138,28 @@ class ReplaySession:
         self.ids[entry["id"]] = data["id"]
         token = (params.get("_meta") or {}).get("progressToken")
         events = entry.get("events", [])
-        await self._play([e for e in events if not e.get("after")], token)
+        await self._play([e for e in events if not e.get("after")], token, data["id"])
         response = entry.get("response")
         if response is not None:  # None: a subscription left open, or a request the client cancelled
             await self.send({"id": data["id"], **response})
-        await self._play([e for e in events if e.get("after")], token)
+        await self._play([e for e in events if e.get("after")], token, data["id"])
 
-    async def _play(self, events: list[dict[str, Any]], token: Any) -> None:
+    def _initialize_from_discover(self, params: dict[str, Any]) -> dict[str, Any] | None:
+        discover = self.cassette.take(self.server, "server/discover", {})
+        result = (discover or {}).get("response", {}).get("result")
+        if result is None:
+            return None
+        answer = initialize_from_discover(result, params.get("protocolVersion"))
+        return {"id": discover["id"], "events": [], "response": {"result": answer}}  # type: ignore[index]
+
+    async def _play(self, events: list[dict[str, Any]], token: Any, related: Any) -> None:
         for event in events:
             if "notification" in event:
-                await self._notify(event["notification"], token)
+                await self._notify(event["notification"], token, related)
             elif "request" in event:
-                await self._ask(event["request"])
+                await self._ask(event["request"], related)
 
-    async def _notify(self, note: dict[str, Any], token: Any) -> None:
+    async def _notify(self, note: dict[str, Any], token: Any, related: Any) -> None:
         params = dict(note.get("params") or {})
         if "progressToken" in params:
             if token is None:
@@ -132,14 +168,14 @@ class ReplaySession:
         meta = params.get("_meta")
         if isinstance(meta, dict):
             params["_meta"] = {k: self.ids.get(v, v) if k.endswith("subscriptionId") else v for k, v in meta.items()}
-        await self.send({"method": note["method"], "params": params})
+        await self.send({"method": note["method"], "params": params}, related)
 
-    async def _ask(self, request: dict[str, Any]) -> None:
+    async def _ask(self, request: dict[str, Any], related: Any) -> None:
         """A recorded server-to-client request (sampling, elicitation, roots): the client's own
         callback answers it again; wait for that before playing on, as the server did."""
         rid = f"replay-{next(self._numbers)}"
         done = self._waiting[rid] = anyio.Event()
-        await self.send({"id": rid, "method": request["method"], "params": request.get("params") or {}})
+        await self.send({"id": rid, "method": request["method"], "params": request.get("params") or {}}, related)
         with anyio.move_on_after(_REPLY_TIMEOUT_S):
             await done.wait()
         self._waiting.pop(rid, None)

@@ -4,7 +4,7 @@ Columns (kept stable; tests and notebooks rely on them):
 - servers:   name, transport, status, tools, prompts, resources, server_name, server_version,
              protocol_version, connected_at, last_error, target
 - tools:     server, name, title, description, params, required, read_only, destructive,
-             calls, p50_ms, last_used, input_schema, output_schema
+             calls, p50_ms, last_used, input_schema, output_schema, tokens (estimated, core/tokens.py)
 - prompts:   server, name, title, description, arguments, required
 - resources: server, uri, name, title, description, mime_type, size
 - templates: server, uri_template, name, title, description, mime_type
@@ -21,6 +21,7 @@ import pandas as pd
 from ..core.registry import ServerView
 from ..core.history import CallRecord, ToolUsage
 from ..core.secrets import mask, mask_text
+from ..core.tokens import estimate_tokens
 from .describe import flags
 
 SERVER_COLUMNS = [
@@ -29,7 +30,7 @@ SERVER_COLUMNS = [
 ]  # fmt: skip
 TOOL_COLUMNS = [
     "server", "name", "title", "description", "params", "required", "read_only", "destructive",
-    "calls", "p50_ms", "last_used", "input_schema", "output_schema",
+    "calls", "p50_ms", "last_used", "input_schema", "output_schema", "tokens",
 ]  # fmt: skip
 PROMPT_COLUMNS = ["server", "name", "title", "description", "arguments", "required"]
 RESOURCE_COLUMNS = ["server", "uri", "name", "title", "description", "mime_type", "size"]
@@ -114,6 +115,7 @@ def tools_frame(
                     "last_used": stats.last_used if stats else pd.NaT,
                     "input_schema": schema,
                     "output_schema": tool.output_schema,
+                    "tokens": estimate_tokens(tool),  # bench: what its definition costs a model per turn
                 }
             )
     return pd.DataFrame(rows, columns=TOOL_COLUMNS)

@@ -13,7 +13,7 @@ import pytest
 from mcp_workbench import ProtocolError
 from mcp_workbench.repro.cassette import Cassette, CassetteError
 from tests.repro.conftest import SECRET, Answers
-from tests.servers import DEMO_ARGS, descendants, wait_until
+from tests.servers import DEMO_ARGS, descendants, wait_until, DEMO_TOOLS
 from tests.third_party import ThirdPartyServerUnavailable, everything_command
 
 ABSENT = {"command": "no-such-mcp-server-command"}  # replay must never start it
@@ -63,13 +63,14 @@ def test_a_recorded_session_replays_identically_with_no_server(
     assert SECRET not in text  # neither the env value (returned by demo.env) nor the header
     lines = [json.loads(line) for line in text.splitlines()]
     assert lines[0]["type"] == "header" and {e["server"] for e in lines[1:]} == {"demo"}
-    assert any(e["method"] == "tools/call" and e["params"]["name"] == "slow" and e["events"] for e in lines[1:])
+    calls = [e for e in lines[1:] if e["type"] == "call"]  # "server" lines keep how it was reached
+    assert any(e["method"] == "tools/call" and e["params"]["name"] == "slow" and e["events"] for e in calls)
 
     before = descendants()
     player = bench()
     player.replay(cassette)
     info = player.connect("demo", **absent)
-    assert info.tools == 12 and info.server == "mcp-workbench-demo 1.0.0"
+    assert info.tools == DEMO_TOOLS and info.server == "mcp-workbench-demo 1.0.0"
     replayed = session(player)
     assert descendants() == before  # nothing was started
     if transport == "stdio":

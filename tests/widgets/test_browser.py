@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from tests.servers import ROOT, SUB_ENV, descendants, free_port, wait_for_port, wait_until
+from tests.servers import ROOT, SUB_ENV, descendants, free_port, wait_for_port, wait_until, DEMO_TOOLS
 
 CHROMIUM = os.environ.get("MCP_WORKBENCH_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
@@ -198,7 +198,7 @@ def test_dashboard_connects_and_calls_a_tool_in_jupyterlab(lab: dict[str, Any], 
         page.wait_for_selector(".mcp-connect-table :text('ms')", timeout=10_000)  # the ping's latency
         color = page.eval_on_selector(".mcp-status-connected", "e => getComputedStyle(e).color")
         assert color == "rgb(26, 127, 55)", color  # green
-        page.wait_for_selector(".mcp-connect-status :text('connected demo: 12 tools')", timeout=10_000)
+        page.wait_for_selector(f".mcp-connect-status :text('connected demo: {DEMO_TOOLS} tools')", timeout=10_000)
         page.screenshot(path=artifacts / "2-connected.png")
 
         step = "call demo.add from its generated form"

@@ -20,7 +20,7 @@ from mcp_workbench import ConnectionFailedError
 from mcp_workbench.widgets.dashboard import Dashboard
 from mcp_workbench.widgets.forms import FormError, SchemaForm
 from mcp_workbench.widgets.servers import parse_pairs
-from tests.servers import DEMO_ARGS, wait_until
+from tests.servers import DEMO_ARGS, DEMO_TOOLS, wait_until
 from tests.widgets.util import settle, shown, walk
 
 DEMO_ARGS_TEXT = " ".join(DEMO_ARGS)
@@ -129,14 +129,14 @@ def test_connect_from_the_form_refreshes_every_panel_from_events(bench: Any) -> 
     assert "#1a7f37" in servers.status.value and bench.server("demo").status == "connected"
     row = servers.table.rows["demo"]
     cells = [c.value for c in row.cells]
-    assert "mcp-status-connected" in cells[0] and "#1a7f37" in cells[0] and ">12<" in cells[3]
+    assert "mcp-status-connected" in cells[0] and "#1a7f37" in cells[0] and f">{DEMO_TOOLS}<" in cells[3]
     assert wait_until(lambda: " ms<" in row.cells[6].value, timeout=10)  # the ping's latency
     assert list(servers.table.rows) == ["demo"]
     # the other panels refreshed from the same events, without being asked
-    assert len(tools.listing.options) == 12 and tools.server.options[-1] == ("demo", "demo")
+    assert len(tools.listing.options) == DEMO_TOOLS and tools.server.options[-1] == ("demo", "demo")
     assert any(v == "demo.review" for _, v in board.panels["Prompts"].listing.options)
     assert any(v == ("resource", "demo", "demo://readme") for _, v in board.panels["Resources"].listing.options)
-    assert "1/1 servers connected" in board.summary.value and "12 tools" in board.summary.value
+    assert "1/1 servers connected" in board.summary.value and f"{DEMO_TOOLS} tools" in board.summary.value
     feed = board.panels["Activity"].feed.value
     assert feed.index("● demo connected") < feed.index("● demo connecting") < feed.index("+ server demo")  # newest first
 
