@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from typing import Any
 
@@ -170,14 +171,12 @@ class Field:
 
     def value(self) -> Any:
         raw = self.control.value
-        if self.kind == "integer":
+        if self.kind in _NUMBERS:
             number = float(raw.strip())
-            if not number.is_integer():
-                raise ValueError(raw)
-            return int(number)
-        if self.kind == "number":
-            number = float(raw.strip())
-            return int(number) if number.is_integer() and "." not in raw and "e" not in raw.lower() else number
+            if not math.isfinite(number) or (self.kind == "integer" and not number.is_integer()):
+                raise ValueError(raw)  # JSON has no NaN or infinity
+            whole = self.kind == "integer" or (number.is_integer() and not set(raw.lower()) & {".", "e"})
+            return int(number) if whole else number
         return json.loads(raw) if self.kind == "json" else raw
 
 
