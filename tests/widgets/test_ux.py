@@ -138,6 +138,10 @@ def test_required_numbers_start_empty_and_call_is_refused_naming_them(board: Das
     tools.call_button.click()
     settle(tools)
     assert shown(tools.result)["text/plain"].endswith("\n5")
+    tools.listing.value = "demo.slow"  # a number: no NaN or infinity (JSON has neither)
+    tools.form.fields["seconds"].control.value = "inf"
+    tools.call_button.click()
+    assert "seconds: expected a number, got 'inf'" in html.unescape(tools.call_status.value)
 
 
 def test_values_are_kept_per_tool_and_switching_clears_result_and_progress(board: Dashboard) -> None:
