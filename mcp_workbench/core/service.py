@@ -92,6 +92,10 @@ class WorkbenchCore:
         self.resource_policy = ResourcePolicy()  # file:// reads only inside the roots (policy.py)
         # Replay (record/replay) installs a function here: spec -> a transport, or None for the real server.
         self.transport_override: Callable[[ServerSpec], Any] | None = None
+        # apps: the MCP Apps host (mcp_workbench.apps.AppHost) results ask for ``r.app``, and the
+        # client extensions every connection advertises in its handshake (the host adds its own).
+        self.app_host: Any = None
+        self.client_extensions: list[Any] = []
         if store is not False:
             self.set_store(store)
 
@@ -182,6 +186,7 @@ class WorkbenchCore:
             spec, self.events, callbacks=self._client_callbacks(spec.name), default_timeout=lambda: self.default_timeout,
             tap=self.monitor.tap_for(spec.name),
             transport_override=lambda s: self.transport_override(s) if self.transport_override else None,
+            extensions=self.client_extensions,  # apps:
         )  # fmt: skip
         registry.add(conn)
         start = time.perf_counter()
@@ -290,6 +295,12 @@ class WorkbenchCore:
         conn, name = self.registry.resolve(target, "prompt")
         self.registry.check_item(conn, name, "prompt")
         return conn.prompts[name]
+
+    def resource(self, server: str, uri: str) -> Any:
+        """The listed MCP ``Resource`` (name, mime_type, ``meta``...) for ``uri``, or None when
+        ``server`` does not list it (a template's URI, say)."""
+        # apps: a read-only view; the app host reads a ui:// resource's listed _meta.ui here.
+        return next((r for r in self.registry.get(server).resources if str(r.uri) == uri), None)
 
     def server_names(self) -> list[str]:
         return self.registry.names()
@@ -422,7 +433,8 @@ class WorkbenchCore:
                 await conn.open()  # idle-closed or crashed: reconnect once, by itself
             raw = await conn.call_tool(tool, args, timeout=timeout, on_progress=on_progress)
             duration = (time.perf_counter() - t0) * 1000
-            result = ToolResult(raw, server=conn.name, tool=tool, arguments=args, duration_ms=duration)
+            result = ToolResult(raw, server=conn.name, tool=tool, arguments=args, duration_ms=duration,
+                                app_host=self.app_host)  # apps:  # fmt: skip
             if raw.is_error:
                 status, error = "error", mask_text(result.text)[:500]
             return result
