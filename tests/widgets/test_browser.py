@@ -186,7 +186,7 @@ def test_dashboard_connects_and_calls_a_tool_in_jupyterlab(lab: dict[str, Any], 
         page.wait_for_selector(".mcp-connect-table :text('ms')", timeout=10_000)  # the ping's latency
         color = page.eval_on_selector(".mcp-status-connected", "e => getComputedStyle(e).color")
         assert color == "rgb(26, 127, 55)", color  # green
-        page.wait_for_selector(".mcp-connect-status :text('connected demo: 11 tools')", timeout=10_000)
+        page.wait_for_selector(".mcp-connect-status :text('connected demo: 14 tools')", timeout=10_000)
         page.screenshot(path=artifacts / "2-connected.png")
 
         step = "call demo.add from its generated form"

@@ -187,14 +187,14 @@ def test_connect_from_the_form_refreshes_every_panel_from_events(bench: Any) -> 
     assert wait_until(lambda: "connected demo" in servers.status.value, timeout=20), servers.status.value
     assert "#1a7f37" in servers.status.value and bench.registry.get("demo").status == "connected"
     table = servers.table.value
-    assert "mcp-status-connected" in table and "#1a7f37" in table and ">11</td>" in table
+    assert "mcp-status-connected" in table and "#1a7f37" in table and ">14</td>" in table
     assert wait_until(lambda: "ms</td>" in servers.table.value, timeout=10)  # the ping's latency
     assert servers.selected.options == ("demo",)
     # the other panels refreshed from the same events, without being asked
-    assert len(tools.listing.options) == 11 and tools.server.options[-1] == ("demo", "demo")
+    assert len(tools.listing.options) == 14 and tools.server.options[-1] == ("demo", "demo")
     assert any(v == "demo.review" for _, v in board.panels["Prompts"].listing.options)
     assert any(v == ("resource", "demo", "demo://readme") for _, v in board.panels["Resources"].listing.options)
-    assert "1/1 servers connected" in board.summary.value and "11 tools" in board.summary.value
+    assert "1/1 servers connected" in board.summary.value and "14 tools" in board.summary.value
     feed = board.panels["Activity"].feed.value
     assert feed.index("● demo connected") < feed.index("● demo connecting") < feed.index("+ server demo")  # newest first
 
