@@ -11,16 +11,54 @@ import logging
 import os
 import threading
 
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .apps import AppHost, apps_extension
 from .chat.api import ChatAPI
 from .repro.api import ReproAPI
 from .widgets import DashboardAPI
 from .core.service import WorkbenchCore
+
+if TYPE_CHECKING:
+    from .apps.widget import AppView
 
 logger = logging.getLogger("mcp_workbench")
 
 
 class Workbench(ReproAPI, DashboardAPI, ChatAPI, WorkbenchCore):
     """Connections to MCP servers, and everything done with them, in one kernel."""
+
+    # apps: delegates ------------------------------------------------------------------------
+    # The MCP Apps host is a part (apps.AppHost); results ask ``wb.app_host`` for ``r.app``.
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.app_host = AppHost(self)
+        self.client_extensions.append(apps_extension())  # every handshake: "this client renders apps"
+
+    def app(
+        self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None,
+        allow: list[str] | None = None, **kwargs: Any,
+    ) -> AppView:  # fmt: skip
+        """Call ``server.tool`` and return its live MCP App (an ``AppView`` widget; display it).
+
+        ``allow``: iframe permissions this app may get when its resource asks for them
+        ("camera", "microphone", "geolocation", "clipboard-write"; default ``wb.app_host.allow``,
+        empty). A tool without a UI is an ``ArgumentError``; ``r = wb.call(...)`` shows the app
+        too when displayed, and ``r.app`` is the same view."""
+        return self.app_host.app(target, arguments, timeout=timeout, allow=allow, **kwargs)
+
+    async def aapp(
+        self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None,
+        allow: list[str] | None = None, **kwargs: Any,
+    ) -> AppView:  # fmt: skip
+        """Async twin of ``app``."""
+        return await self.app_host.aapp(target, arguments, timeout=timeout, allow=allow, **kwargs)
+
+    def apps(self, server: str | None = None) -> pd.DataFrame:
+        """Every tool with an MCP App: server, tool, uri, title, csp, permissions, prefers_border."""
+        return self.app_host.apps(server)
 
 
 _workbench: Workbench | None = None
