@@ -1,7 +1,9 @@
-"""``%mcp describe`` / ``call`` / ``%%mcp call`` / ``prompt`` / ``read``: using what servers offer."""
+"""``%mcp describe`` / ``call`` / ``%%mcp call`` / ``app`` / ``prompt`` / ``read``: using what servers offer."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -9,6 +11,7 @@ from IPython.core.error import UsageError
 from ...views.describe import describe_tool, tool_schema
 from ...views.display import CallProgress
 from ...errors import ArgumentError, CallTimeoutError
+from ...core.appmeta import ui_resource_uri
 from ...core.validation import coerce_arguments
 from .base import Command, Context, store
 from ._parser import Option, Positional, Syntax, argument_pair, positive_float, variable
@@ -59,6 +62,21 @@ CALL = Syntax(
     finish=_check_pairs,
 )
 
+APP = Syntax(
+    name="app",
+    summary="call a tool that has an MCP App and show the app, live (its result below it)",
+    usage=("%mcp app SERVER.TOOL [k=v ...] [-o VAR] [--timeout S]",),
+    positionals=(Positional("SERVER.TOOL", "a tool whose _meta.ui.resourceUri names its app"), _ARGS),
+    options=(_OUT, _TIMEOUT),
+    notes=(
+        "The app runs in a sandboxed iframe; its calls go through the workbench (history, traffic,\n"
+        "cassettes). -o VAR keeps the AppView (its .links, .messages, .problems; .close() ends it).\n"
+        "%mcp call shows the app too; wb.apps() lists every tool that has one."
+    ),
+    examples=("%mcp app demo.counter", "%mcp app demo.counter -o counter"),
+    finish=_check_pairs,
+)
+
 PROMPT = Syntax(
     name="prompt",
     summary="render a prompt with its arguments",
@@ -87,20 +105,42 @@ def run_describe(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
     return describe_tool(ctx.wb, v["SERVER.TOOL"])
 
 
+def _arguments(ctx: Context, v: dict[str, Any]) -> dict[str, Any]:
+    schema = tool_schema(ctx.wb, v["SERVER.TOOL"])  # unknown server or tool: a usage error with suggestions
+    return {**v.get("body", {}), **coerce_arguments(schema, dict(v["k=v"]))}
+
+
+@contextmanager
+def _one_line_errors(target: str) -> Iterator[None]:
+    """A call's user mistakes as one line each (IPython shows a UsageError without a traceback)."""
+    try:
+        yield
+    except ArgumentError as exc:
+        raise UsageError(f"{exc}; see %mcp describe {target}") from None
+    except CallTimeoutError as exc:
+        raise UsageError(f"{exc}: add --timeout S") from None
+    except KeyboardInterrupt:
+        raise UsageError(f"{target}: interrupted; the call was cancelled and the server stays usable") from None
+
+
 def run_call(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
     target = v["SERVER.TOOL"]
-    schema = tool_schema(ctx.wb, target)  # unknown server or tool: a usage error with suggestions
-    arguments = {**v.get("body", {}), **coerce_arguments(schema, dict(v["k=v"]))}
-    with CallProgress(ctx.shell, target) as progress:
-        try:
-            result = ctx.wb.call(target, arguments, timeout=v["timeout"], on_progress=progress.handler)
-        except ArgumentError as exc:
-            raise UsageError(f"{exc}; see %mcp describe {target}") from None
-        except CallTimeoutError as exc:
-            raise UsageError(f"{exc}: add --timeout S") from None
-        except KeyboardInterrupt:
-            raise UsageError(f"{target}: interrupted; the call was cancelled and the server stays usable") from None
+    arguments = _arguments(ctx, v)
+    with CallProgress(ctx.shell, target) as progress, _one_line_errors(target):
+        result = ctx.wb.call(target, arguments, timeout=v["timeout"], on_progress=progress.handler)
     return store(ctx, v["out"], result)
+
+
+def run_app(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
+    """``%mcp app``: the tool's MCP App (``wb.app``)."""
+    target = v["SERVER.TOOL"]
+    arguments = _arguments(ctx, v)
+    if ui_resource_uri(ctx.wb.tool(target)) is None:
+        raise UsageError(f"{target} has no app (no _meta.ui.resourceUri); use %mcp call {target} "
+                         "(wb.apps() lists the tools that have one)")  # fmt: skip
+    with _one_line_errors(target):
+        view = ctx.wb.app(target, arguments, timeout=v["timeout"])
+    return store(ctx, v["out"], view)
 
 
 def run_prompt(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
@@ -115,6 +155,7 @@ def run_read(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
 COMMANDS = [
     Command(DESCRIBE, run_describe),
     Command(CALL, run_call),
+    Command(APP, run_app),  # apps:
     Command(PROMPT, run_prompt),
     Command(READ, run_read),
 ]
