@@ -183,17 +183,18 @@ class AppView(anywidget.AnyWidget):  # type: ignore[misc]
             self.on_model_context(self.model_context)
 
     # ------------------------------------------------------------------ display and teardown
-    def mimebundle(self, fallback: dict[str, Any]) -> dict[str, Any]:
-        """The widget view, plus ``fallback`` (the result as text and HTML) and a line saying the
-        app needs a live kernel, for wherever widgets cannot render."""
+    def mimebundle(self, fallback: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(data, metadata): the widget view, plus ``fallback`` (the result as text and HTML) and a
+        line saying the app needs a live kernel, for wherever widgets cannot render."""
         note = f"This MCP App ({self.server}.{self.tool.name}, {self.uri}) needs a live kernel: run the cell to use it."
-        data = super()._repr_mimebundle_() or {}
-        data["text/plain"] = f"{fallback.get('text/plain', '')}\n[{note}]"
-        tag = f'<div class="mcp-app-fallback" style="font-size:smaller;color:#666">⧉ {html.escape(note)}</div>'
+        shown = super()._repr_mimebundle_()  # anywidget: (data, metadata)
+        data, metadata = shown if isinstance(shown, tuple) else (shown or {}, {})
+        data = {**data, "text/plain": f"{fallback.get('text/plain', '')}\n[{note}]"}
+        tag = f'<div class="mcp-app-fallback" style="font-size:smaller;color:#666">{html.escape(note)}</div>'
         data["text/html"] = fallback.get("text/html", "") + tag
-        return data
+        return data, metadata
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         return self.mimebundle(self.result.static_bundle())
 
     def teardown(self, reason: str = "closed by the host") -> concurrent.futures.Future[None]:

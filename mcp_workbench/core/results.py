@@ -146,9 +146,9 @@ class ToolResult:
         extra = f" +{len(self.images)} image(s)" if self.images else ""
         return mask_text(head + (("\n" + body[:_TEXT_PREVIEW]) if body else "") + extra)
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
         bundle = self.static_bundle()
-        app = self.app  # apps: a tool with a UI shows its live app above the result
+        app = self.app  # apps: a tool with a UI shows its live app (data, metadata) above the result
         return bundle if app is None else app.mimebundle(bundle)
 
     def static_bundle(self) -> dict[str, Any]:
