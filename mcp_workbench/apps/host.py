@@ -15,6 +15,7 @@ from mcp.client.extension import advertise
 
 from ..core.appmeta import APP_MIME_TYPE, EXTENSION_ID, ui_resource_uri
 from ..errors import ArgumentError, WorkbenchError
+from .bridge import TEARDOWN_TIMEOUT_S
 from .sandbox import PERMISSIONS, build_sandbox, check_permissions
 
 if TYPE_CHECKING:
@@ -34,13 +35,18 @@ class AppHost:
 
     ``allow``: the iframe permissions (camera, microphone, geolocation, clipboard-write) apps may
     get when their resource asks for them; none by default. ``max_height``: the tallest an app
-    may make its cell, in pixels.
+    may make its cell, in pixels. ``teardown_timeout``: how long a closing app may take to
+    answer ``ui/resource-teardown`` (save its state) before its iframe goes anyway.
     """
 
-    def __init__(self, wb: Any, *, allow: list[str] | tuple[str, ...] = (), max_height: int = DEFAULT_MAX_HEIGHT) -> None:
+    def __init__(
+        self, wb: Any, *, allow: list[str] | tuple[str, ...] = (), max_height: int = DEFAULT_MAX_HEIGHT,
+        teardown_timeout: float = TEARDOWN_TIMEOUT_S,
+    ) -> None:  # fmt: skip
         self.wb = wb
         self.allow: list[str] = check_permissions(allow)
         self.max_height = max_height
+        self.teardown_timeout = teardown_timeout
 
     def ui_of(self, server: str, tool: str) -> tuple[Any, str] | None:
         """(the MCP Tool, its ``ui://`` URI) when ``server.tool`` has an app, else None."""

@@ -4,7 +4,7 @@ The widget's front end (``static/app.js``, one ES module, no JupyterLab build st
 sandboxed iframe and relays JSON-RPC; this class owns the kernel side: it loads the page
 through the workbench, applies the sandbox, keeps one ``Bridge`` per rendered view, records
 what the app did (``links``, ``messages``, ``logs``, ``problems``, ``model_context``, ``size``,
-and the last messages both ways in ``wire``) and hands ``ui/message`` /
+and the last messages in ``wire``) and hands ``ui/message`` /
 ``ui/update-model-context`` to the chat it belongs to. Without a kernel (a notebook saved and
 opened on GitHub or nbviewer) its output falls back to the tool's result and a line saying the
 app needs a live kernel.
@@ -12,9 +12,11 @@ app needs a live kernel.
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import html
 import logging
+import sys
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -72,7 +74,9 @@ class AppView(anywidget.AnyWidget):  # type: ignore[misc]
         self.problems: list[dict[str, Any]] = []
         self.model_context: dict[str, Any] | None = None
         self.size: dict[str, Any] | None = None
-        self.wire: deque[tuple[str, Any]] = deque(maxlen=WIRE_LIMIT)  # ("app" | "host", message)
+        # The last messages, as (who, view id, message): "app" (what an app sent), "host" (what the
+        # host sent it), "front" (a command to a rendered view: size, link, unmount).
+        self.wire: deque[tuple[str, str, Any]] = deque(maxlen=WIRE_LIMIT)
         self._allow = list(host.allow if allow is None else allow)
         self._bridges: dict[str, Bridge] = {}
         title = getattr(tool, "title", None) or tool.name
@@ -125,14 +129,14 @@ class AppView(anywidget.AnyWidget):  # type: ignore[misc]
         if kind == "context":
             bridge.set_context(content)
         elif kind == "rpc":
-            self.wire.append(("app", content.get("message")))
+            self.wire.append(("app", view, content.get("message")))
             await bridge.receive(content.get("message"))
         else:
             self.record("problems", {"error": f"unknown front-end message type {kind!r}, ignored"})
 
     def _to_view(self, view: str, command: dict[str, Any]) -> None:
-        if command.get("type") == "rpc":
-            self.wire.append(("host", command["message"]))
+        rpc = command.get("type") == "rpc"
+        self.wire.append(("host", view, command["message"]) if rpc else ("front", view, command))
         self.send({**command, "view": view})
 
     # ------------------------------------------------------------------ what the bridges ask of the view
@@ -199,12 +203,12 @@ class AppView(anywidget.AnyWidget):  # type: ignore[misc]
 
     def teardown(self, reason: str = "closed by the host") -> concurrent.futures.Future[None]:
         """Send ``ui/resource-teardown`` to every live view (the app may save its state), then
-        remove their iframes. Returns at once; the future ends when every app answered."""
+        remove their iframes. Returns at once; the future ends when every app answered (or
+        ``wb.app_host.teardown_timeout`` seconds passed)."""
 
         async def all_views() -> None:
             bridges = list(self._bridges.values())
-            for bridge in bridges:
-                await bridge.teardown(reason)
+            await asyncio.gather(*(bridge.teardown(reason, self.host.teardown_timeout) for bridge in bridges))
 
         return self.wb.engine.submit(all_views())
 
@@ -213,10 +217,8 @@ class AppView(anywidget.AnyWidget):  # type: ignore[misc]
         if getattr(self, "_app_closing", True):
             return
         self._app_closing = True
-        try:
-            future = self.teardown()
-        except RuntimeError:  # the engine is gone (interpreter exit): nothing to tell the app
-            anywidget.AnyWidget.close(self)
+        if not self._bridges or sys.is_finalizing() or not self.wb.engine.running:
+            anywidget.AnyWidget.close(self)  # no app was ever shown, or nothing is left to tell it
             return
-        future.add_done_callback(lambda _f: anywidget.AnyWidget.close(self))
+        self.teardown().add_done_callback(lambda _f: anywidget.AnyWidget.close(self))
 
