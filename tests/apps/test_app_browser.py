@@ -102,7 +102,13 @@ def test_apps_render_and_work_in_a_cell_the_dashboard_and_a_chat(
         expect(app.locator("#count")).to_have_text("1", timeout=30_000)
         height = cell(COUNTER).locator(".mcp-app iframe").evaluate("e => e.style.height")
         assert height != "120px", height  # ui/notifications/size-changed resized the cell
-        cell(COUNTER).locator(".jp-OutputArea").screenshot(path=SCREENSHOT)
+        # docs/mcp-app.png: the app with its header, not the result below it (whose duration
+        # changes every run), so the committed picture stays the same while the app does
+        top = cell(COUNTER).locator(".mcp-app-header").bounding_box()
+        frame = cell(COUNTER).locator(".mcp-app-frame").bounding_box()
+        assert top is not None and frame is not None
+        page.screenshot(path=SCREENSHOT, clip={"x": frame["x"] - 4, "y": top["y"] - 4, "width": frame["width"] + 8,
+                                               "height": frame["y"] + frame["height"] - top["y"] + 8})  # fmt: skip
         page.screenshot(path=artifacts / "1-cell.png")
         run_cell(page, CHECK)
         checked = output_text(page, CHECK)
