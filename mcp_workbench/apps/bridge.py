@@ -314,7 +314,7 @@ class Bridge:
             self._send(rpc.request(request_id, "ui/resource-teardown", {}))
             try:
                 await asyncio.wait_for(waiting, timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self.owner.record("problems", {"method": "ui/resource-teardown", "error": f"no answer in {timeout:g} s"})
             finally:
                 self._waiting.pop(request_id, None)

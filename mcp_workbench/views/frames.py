@@ -117,7 +117,9 @@ def tools_frame(
                     "output_schema": tool.output_schema,
                 }
             )
-    return pd.DataFrame(rows, columns=TOOL_COLUMNS)
+    frame = pd.DataFrame(rows, columns=TOOL_COLUMNS)
+    frame["ui"] = pd.Series([r["ui"] for r in rows], dtype=object)  # apps: None (not NaN) without an app
+    return frame
 
 
 def prompts_frame(connections: Iterable[Connection]) -> pd.DataFrame:
