@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from mcp_workbench import Workbench
-from tests.apps.conftest import ScriptedApp
-from tests.servers import DEMO_ARGS, wait_until
+from tests.apps.conftest import ScriptedApp, close_answering
+from tests.servers import DEMO_ARGS, descendants, wait_until
 
 METHOD_NOT_FOUND, INVALID_REQUEST, INVALID_PARAMS = -32601, -32600, -32602
 
@@ -219,3 +219,35 @@ def test_an_app_may_ask_to_be_torn_down(counter: Any) -> None:
     app.post({"jsonrpc": "2.0", "id": request["id"], "result": {}})
     assert wait_until(lambda: app.commands("unmount"), timeout=30)
     assert "the app asked to close" in app.commands("unmount")[0]["reason"]
+
+
+def test_an_apps_calls_are_traced_recorded_and_replayed_like_any_call(tmp_path: Any) -> None:
+    before = descendants()
+    wb = Workbench(idle_timeout=None, store=False)
+    wb.app_host.teardown_timeout = 600
+    try:
+        wb.connect("demo", command="python", args=DEMO_ARGS)
+        wb.trace("demo")
+        cassette = wb.record(tmp_path / "app.jsonl").path  # reconnects demo: a fresh count
+        view = wb.app("demo.counter")
+        view.ready.result(timeout=30)
+        app = ScriptedApp(view)
+        app.initialize()
+        assert count_of(app.request("tools/call", {"name": "increment", "arguments": {"by": 5}})) == 5
+        sent = wb.traffic(method="tools/call", kind="request")
+        assert {"name": "increment", "arguments": {"by": 5}}.items() <= sent.iloc[-1]["payload"]["params"].items()
+        wb.stop_recording()
+        close_answering(view)
+
+        wb.replay(cassette)  # the server is no longer reached: the cassette answers
+        view = wb.app("demo.counter")
+        view.ready.result(timeout=30)
+        assert view.status == "" and "Count:" in view.srcdoc  # the page, from the cassette
+        app = ScriptedApp(view)
+        app.initialize()
+        assert count_of(app.request("tools/call", {"name": "increment", "arguments": {"by": 5}})) == 5
+        close_answering(view)
+        wb.stop_replay()
+    finally:
+        wb.close()
+    assert wait_until(lambda: not (descendants() - before), timeout=10), "child processes left behind"
