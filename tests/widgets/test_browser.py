@@ -72,7 +72,7 @@ def test_dashboard_connects_and_calls_a_tool_in_jupyterlab(lab: dict[str, Any], 
         assert color == "rgb(26, 127, 55)", color  # green
         # the form's stdio server gets a minimal environment (no PYTHONPATH): it runs the installed demo,
         # whose tool count may differ from this checkout's; the count itself is tested in test_core_api
-        page.wait_for_selector(r".mcp-connect-status :text-matches('connected demo: \d+ tools')", timeout=10_000)
+        page.wait_for_selector(".mcp-connect-status :text-matches('connected demo: [0-9]+ tools')", timeout=10_000)
         page.screenshot(path=artifacts / "2-connected.png")
 
         step = "call demo.add from its generated form"
