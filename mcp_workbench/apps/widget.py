@@ -31,7 +31,7 @@ from .sandbox import PERMISSIONS, SANDBOX, Sandbox, build_sandbox
 logger = logging.getLogger("mcp_workbench.apps")
 _STATIC = Path(__file__).with_name("static")
 MAX_VIEWS = 32  # rendered views (iframes) served at once per widget; the oldest goes first
-WIRE_LIMIT = 500
+WIRE_LIMIT = 200  # messages kept in view.wire (a debugging aid; results can be large)
 RECORD_LIMIT = 1000
 
 
