@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _kernel
+from .apps import AppHost, apps_extension
 from .catalog.repository import SQLRepository, open_repository
 from .catalog.sync import Catalog
 from .chat.api import ChatService
@@ -51,6 +52,7 @@ from .widgets.api import DashboardHost
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .apps.widget import AppView
     from .chat.session import ChatSession
     from .repro.cassette import Cassette
     from .repro.doctor import DoctorReport
@@ -93,6 +95,9 @@ class Workbench:
         self.requests.sampler = self.chat_service.sample  # "answer sampling with my model"
         self.requests.asker = self.chat_service.ask  # questions go to the running chat turn, if any
         self.dashboards = DashboardHost(self)
+        self.app_host = AppHost(self)  # MCP Apps: which tools have one, and the views that show them
+        self.service.app_host = self.app_host  # results ask it for ``r.app``
+        self.service.client_extensions.append(apps_extension())  # every handshake: "this client renders apps"
         if store is not False:
             self.set_store(store)
 
@@ -525,6 +530,30 @@ class Workbench:
         protocol version, listings) with status ok|fail|skipped, ms, detail and advice; ``.ok``
         and ``.summary`` (the first failure in one line)."""
         return self.repro.doctor(url, headers=headers, timeout=timeout)
+
+    # ------------------------------------------------------------------ MCP Apps
+    def app(
+        self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None,
+        allow: list[str] | None = None, **kwargs: Any,
+    ) -> AppView:  # fmt: skip
+        """Call ``server.tool`` and return its live MCP App (an ``AppView`` widget; display it).
+
+        ``allow``: iframe permissions this app may get when its resource asks for them
+        ("camera", "microphone", "geolocation", "clipboard-write"; default ``wb.app_host.allow``,
+        empty). A tool without a UI is an ``ArgumentError``; ``r = wb.call(...)`` shows the app
+        too when displayed, and ``r.app`` is the same view."""
+        return self.app_host.app(target, arguments, timeout=timeout, allow=allow, **kwargs)
+
+    async def aapp(
+        self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None,
+        allow: list[str] | None = None, **kwargs: Any,
+    ) -> AppView:  # fmt: skip
+        """Async twin of ``app``."""
+        return await self.app_host.aapp(target, arguments, timeout=timeout, allow=allow, **kwargs)
+
+    def apps(self, server: str | None = None) -> pd.DataFrame:
+        """Every tool with an MCP App: server, tool, uri, title, csp, permissions, prefers_border."""
+        return self.app_host.apps(server)
 
     # ------------------------------------------------------------------ dashboard
     def dashboard(self) -> Dashboard:

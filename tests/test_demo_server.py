@@ -18,7 +18,8 @@ from mcp.client.sse import sse_client
 from mcp_workbench.demo.server import build_server
 from tests.servers import ROOT, SUB_ENV, demo_server
 
-TOOLS = {"add", "echo", "slow", "image", "table", "fail", "delete_all", "env", "crash", "sleep_forever", "add_tool", "big"}
+TOOLS = {"add", "echo", "slow", "image", "table", "fail", "delete_all", "env", "crash", "sleep_forever", "add_tool", "big",
+         "counter", "increment", "reset"}  # the last three: the counter MCP App (demo/counter.py)
 
 
 @pytest.fixture

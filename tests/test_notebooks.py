@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -52,11 +53,20 @@ def run(name: str, tmp_path: Path, **parameters: Any) -> tuple[Any, str]:
     return nb, runner.summary(nb)
 
 
+# The demo of this checkout (a stdio server gets a minimal environment, no PYTHONPATH: plain
+# `python -m mcp_workbench.demo` would run whichever copy is installed, maybe with other tools).
+CHECKOUT_DEMO = "python -c " + shlex.quote(
+    f"import sys; sys.path.insert(0, {str(ROOT)!r}); from mcp_workbench.demo.server import main; main()"
+)
+
+
 def test_tour(tmp_path: Path, clean: None) -> None:
-    _, summary = run("01-tour.ipynb", tmp_path, slow_seconds=0.4, table_rows=3)
+    _, summary = run("01-tour.ipynb", tmp_path, slow_seconds=0.4, table_rows=3, demo_command=CHECKOUT_DEMO)
     assert "<connected demo (stdio, mcp-workbench-demo 1.0.0" in summary
     assert "done after 0.4s - progress: 1/4 2/4 3/4 4/4" in summary and "+1 image(s)" in summary
     assert "item-3" in summary and "Dashboard(" in summary
+    # the MCP App cell: without a front end the output is the result and a line saying why
+    assert "ui://demo/counter.html" in summary and "<ToolResult demo.counter ok" in summary
 
 
 def test_everything(tmp_path: Path, clean: None) -> None:

@@ -13,7 +13,7 @@ import inspect
 import logging
 import time
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -75,11 +75,13 @@ class Connection:
         default_timeout: Callable[[], float] = lambda: DEFAULT_TIMEOUT_S,
         tap: Tap | None = None,
         transport_override: Callable[[ServerSpec], Any] | None = None,
+        extensions: Sequence[Any] = (),
     ) -> None:
         """``transport_override(spec)`` may return a transport to use instead of the real one
         (replay from a cassette); it returns None to let the server be started or reached."""
         self.spec = spec
         self.tap = tap
+        self._extensions = extensions  # apps: client extensions advertised in the handshake
         self._transport_override = transport_override
         self._override: Any = None
         self._default_timeout = default_timeout
@@ -212,6 +214,7 @@ class Connection:
                 log_level=self._log_level,  # type: ignore[arg-type]
                 cache=None,  # listings are ours to cache; list_changed must always refetch
                 read_timeout_seconds=self._session_timeout,
+                extensions=list(self._extensions) or None,  # apps:
             )
             async with client:
                 if self.stderr is not None:

@@ -75,13 +75,16 @@ class ToolResult:
     """What a tool call returned: ``.text``, ``.structured``, ``.df``, ``.images``, ``.is_error``."""
 
     def __init__(
-        self, raw: types.CallToolResult, *, server: str, tool: str, arguments: dict[str, Any], duration_ms: float
-    ) -> None:
+        self, raw: types.CallToolResult, *, server: str, tool: str, arguments: dict[str, Any], duration_ms: float,
+        app_host: Any = None,
+    ) -> None:  # fmt: skip
         self.raw = raw
         self.server = server
         self.tool = tool
         self.arguments = arguments
         self.duration_ms = duration_ms
+        # apps: the workbench's MCP Apps host (set by the outer apps layer), asked for ``.app``.
+        self._app_host = app_host
 
     @property
     def is_error(self) -> bool:
@@ -121,6 +124,13 @@ class ToolResult:
     def audio(self) -> list[Media]:
         return [Media(b.mime_type, _decode(b.data)) for b in self.raw.content if isinstance(b, types.AudioContent)]
 
+    @cached_property
+    def app(self) -> Any:
+        """The tool's live MCP App (an ``AppView`` widget), or None when the tool has no UI.
+        Made on first use: a call builds nothing it may never show."""
+        # apps: the host decides (does the tool have a ui:// resource?) and builds the view.
+        return self._app_host.view_for(self) if self._app_host is not None else None
+
     @property
     def value(self) -> Any:
         """The most useful single value: structured ``result``, else structured, else text."""
@@ -136,7 +146,13 @@ class ToolResult:
         extra = f" +{len(self.images)} image(s)" if self.images else ""
         return mask_text(head + (("\n" + body[:_TEXT_PREVIEW]) if body else "") + extra)
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        bundle = self.static_bundle()
+        app = self.app  # apps: a tool with a UI shows its live app (data, metadata) above the result
+        return bundle if app is None else app.mimebundle(bundle)
+
+    def static_bundle(self) -> dict[str, Any]:
+        """The result as ``text/plain`` and ``text/html``, without its app."""
         color = "#b00020" if self.is_error else None
         title = "error from" if self.is_error else "result of"
         parts = [

@@ -123,6 +123,10 @@ class ServerService:
         self.keep_results = False  # a catalog is listening: hand it each result for its preview
         # Replay (record/replay) installs a function here: spec -> a transport, or None for the real server.
         self.transport_override: Callable[[ServerSpec], Any] | None = None
+        # apps: the MCP Apps host (mcp_workbench.apps.AppHost) results ask for ``r.app``, and the
+        # client extensions every connection advertises in its handshake (the host adds its own).
+        self.app_host: Any = None
+        self.client_extensions: list[Any] = []
 
     @property
     def registry(self) -> Any:
@@ -179,6 +183,7 @@ class ServerService:
             spec, self.events, callbacks=self.requests.callbacks(spec.name),
             default_timeout=lambda: self.default_timeout, tap=self.monitor.tap_for(spec.name),
             transport_override=lambda s: self.transport_override(s) if self.transport_override else None,
+            extensions=self.client_extensions,  # apps:
         )  # fmt: skip
         registry.add(conn)
         start = time.perf_counter()
@@ -320,7 +325,8 @@ class ServerService:
                 await conn.open()  # idle-closed or crashed: reconnect once, by itself
             raw = await conn.call_tool(tool, args, timeout=timeout, on_progress=on_progress)
             duration = (time.perf_counter() - t0) * 1000
-            result = ToolResult(raw, server=conn.name, tool=tool, arguments=args, duration_ms=duration)
+            result = ToolResult(raw, server=conn.name, tool=tool, arguments=args, duration_ms=duration,
+                                app_host=self.app_host)  # apps:  # fmt: skip
             if raw.is_error:
                 status, error = "error", mask_text(result.text)[:500]
             return result

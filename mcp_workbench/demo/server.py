@@ -1,7 +1,8 @@
 """The bundled demo MCP server used by the tests, the benchmarks and the tour notebook.
 
 It exercises every feature the workbench shows: structured output, progress, logging, images,
-errors, annotations, prompts, static resources, a resource template and pagination.
+errors, annotations, prompts, static resources, a resource template, pagination and an MCP App
+(``counter.py``: a counter page whose button calls the server).
 
 Run it with ``python -m mcp_workbench.demo`` (stdio), ``--http --port N`` (Streamable HTTP at
 ``/mcp``) or ``--sse --port N`` (SSE at ``/sse``, messages at ``/messages/``). ``--tools N``
@@ -47,6 +48,8 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import Context, Image, MCPServer, UserMessage
 from mcp.server.mcpserver.resources import TextResource
 from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
+
+from .counter import counter_app
 
 SERVER_NAME = "mcp-workbench-demo"
 SERVER_VERSION = "1.0.0"
@@ -140,7 +143,8 @@ def build_server(extra_tools: int = 0, drift: bool = False) -> MCPServer:
     """Build the demo server; ``extra_tools`` adds ``gen_0000..`` tools for listing benchmarks,
     ``drift`` changes one tool's schema and another's result (see the module docstring)."""
     server = DemoServer(SERVER_NAME, version=SERVER_VERSION, log_level="WARNING",
-                        instructions="A demo server for trying out the MCP workbench.")
+                        instructions="A demo server for trying out the MCP workbench.",
+                        extensions=[counter_app()])  # MCP Apps: counter, increment, reset + their page
 
     if drift:
         @server.tool(title="Add", description="Add two integers.", annotations=_READ_ONLY)

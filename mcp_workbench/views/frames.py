@@ -3,8 +3,9 @@
 Columns (kept stable; tests and notebooks rely on them):
 - servers:   name, transport, status, tools, prompts, resources, server_name, server_version,
              protocol_version, connected_at, last_error, target
-- tools:     server, name, title, description, params, required, read_only, destructive,
+- tools:     server, name, title, description, params, required, read_only, destructive, ui,
              calls, p50_ms, last_used, input_schema, output_schema, tokens (estimated, core/tokens.py)
+             (``ui``: the tool's MCP App, a ui:// resource URI, or None)
 - prompts:   server, name, title, description, arguments, required
 - resources: server, uri, name, title, description, mime_type, size
 - templates: server, uri_template, name, title, description, mime_type
@@ -18,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..core.appmeta import ui_resource_uri
 from ..core.registry import ServerView
 from ..core.history import CallRecord, ToolUsage
 from ..core.secrets import mask, mask_text
@@ -28,7 +30,7 @@ SERVER_COLUMNS = [
     "protocol_version", "connected_at", "last_error", "target",
 ]  # fmt: skip
 TOOL_COLUMNS = [
-    "server", "name", "title", "description", "params", "required", "read_only", "destructive",
+    "server", "name", "title", "description", "params", "required", "read_only", "destructive", "ui",
     "calls", "p50_ms", "last_used", "input_schema", "output_schema", "tokens",
 ]  # fmt: skip
 PROMPT_COLUMNS = ["server", "name", "title", "description", "arguments", "required"]
@@ -108,6 +110,7 @@ def tools_frame(
                     "required": list(schema.get("required") or []),
                     "read_only": bool(ann and ann.read_only_hint),
                     "destructive": bool(ann and ann.destructive_hint and not ann.read_only_hint),
+                    "ui": ui_resource_uri(tool),  # apps:
                     "calls": stats.count if stats else 0,
                     "p50_ms": stats.p50 if stats else None,
                     "last_used": stats.last_used if stats else pd.NaT,
@@ -116,7 +119,9 @@ def tools_frame(
                     "tokens": estimate_tokens(tool),  # bench: what its definition costs a model per turn
                 }
             )
-    return pd.DataFrame(rows, columns=TOOL_COLUMNS)
+    frame = pd.DataFrame(rows, columns=TOOL_COLUMNS)
+    frame["ui"] = pd.Series([r["ui"] for r in rows], dtype=object)  # apps: None (not NaN) without an app
+    return frame
 
 
 def prompts_frame(connections: Iterable[ServerView]) -> pd.DataFrame:

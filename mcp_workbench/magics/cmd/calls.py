@@ -1,7 +1,9 @@
-"""``%mcp describe`` / ``call`` / ``%%mcp call`` / ``prompt`` / ``read``: using what servers offer."""
+"""``%mcp describe`` / ``call`` / ``%%mcp call`` / ``app`` / ``prompt`` / ``read``: using what servers offer."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -56,6 +58,21 @@ CALL = Syntax(
     finish=_check_pairs,
 )
 
+APP = Syntax(
+    name="app",
+    summary="call a tool that has an MCP App and show the app, live (its result below it)",
+    usage=("%mcp app SERVER.TOOL [k=v ...] [-o VAR] [--timeout S]",),
+    positionals=(Positional("SERVER.TOOL", "a tool whose _meta.ui.resourceUri names its app"), _ARGS),
+    options=(_OUT, _TIMEOUT),
+    notes=(
+        "The app runs in a sandboxed iframe; its calls go through the workbench (history, traffic,\n"
+        "cassettes). -o VAR keeps the AppView (its .links, .messages, .problems; .close() ends it).\n"
+        "%mcp call shows the app too; wb.apps() lists every tool that has one."
+    ),
+    examples=("%mcp app demo.counter", "%mcp app demo.counter -o counter"),
+    finish=_check_pairs,
+)
+
 PROMPT = Syntax(
     name="prompt",
     summary="render a prompt with its arguments",
@@ -86,20 +103,40 @@ def run_describe(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
     return describe_tool(ctx.wb, v["SERVER.TOOL"])
 
 
+@contextmanager
+def _one_line_errors(target: str) -> Iterator[None]:
+    """A call's user mistakes as one line each (IPython shows a UsageError without a traceback)."""
+    try:
+        yield
+    except ArgumentError as exc:
+        raise UsageError(f"{exc}; see %mcp describe {target}") from None
+    except CallTimeoutError as exc:
+        raise UsageError(f"{exc}: add --timeout S") from None
+    except KeyboardInterrupt:
+        raise UsageError(f"{target}: interrupted; the call was cancelled and the server stays usable") from None
+
+
 def run_call(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
     from ...views.display import CallProgress  # imports IPython display helpers: when used
 
     target, arguments = _call_arguments(ctx, v)
-    with CallProgress(ctx.shell, target, submit=ctx.wb.submit) as progress:
-        try:
-            result = ctx.wb.call(target, arguments, timeout=v["timeout"], on_progress=progress.handler)
-        except ArgumentError as exc:
-            raise UsageError(f"{exc}; see %mcp describe {target}") from None
-        except CallTimeoutError as exc:
-            raise UsageError(f"{exc}: add --timeout S") from None
-        except KeyboardInterrupt:
-            raise UsageError(f"{target}: interrupted; the call was cancelled and the server stays usable") from None
+    with CallProgress(ctx.shell, target, submit=ctx.wb.submit) as progress, _one_line_errors(target):
+        result = ctx.wb.call(target, arguments, timeout=v["timeout"], on_progress=progress.handler)
     return store(ctx, v["out"], result)
+
+
+def run_app(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
+    """``%mcp app``: the tool's MCP App (``wb.app``)."""
+    from ...core.appmeta import ui_resource_uri
+
+    target = v["SERVER.TOOL"]
+    if ui_resource_uri(ctx.wb.tool(target)) is None:
+        raise UsageError(f"{target} has no app (no _meta.ui.resourceUri); use %mcp call {target} "
+                         "(wb.apps() lists the tools that have one)")  # fmt: skip
+    target, arguments = _call_arguments(ctx, v)
+    with _one_line_errors(target):
+        view = ctx.wb.app(target, arguments, timeout=v["timeout"])
+    return store(ctx, v["out"], view)
 
 
 def _call_arguments(ctx: Context, v: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -131,6 +168,7 @@ def run_read(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
 COMMANDS = [
     Command(DESCRIBE, run_describe),
     Command(CALL, run_call),
+    Command(APP, run_app),  # apps:
     Command(PROMPT, run_prompt),
     Command(READ, run_read),
 ]

@@ -91,7 +91,7 @@ def _positional(wb: Workbench | None, syntax: Syntax, done: list[str]) -> list[s
         return describe.server_names(wb) if not done else []
     if name == "read":
         return describe.server_names(wb) if not done else describe.resource_uris(wb, done[0]) if len(done) == 1 else []
-    if name in ("call", "describe", "prompt"):
+    if name in ("call", "app", "describe", "prompt"):
         kind = "prompt" if name == "prompt" else "tool"
         if not done:
             return describe.targets(wb, kind)
