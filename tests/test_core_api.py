@@ -21,7 +21,7 @@ def test_servers_frame_describes_the_connection(demo: Workbench) -> None:
     assert list(df.columns) == SERVER_COLUMNS
     row = df.set_index("name").loc["demo"]
     assert row.transport == "stdio" and row.status == "connected"
-    assert row.tools == 11 and row.prompts == 2 and row.resources == 27
+    assert row.tools == 16 and row.prompts == 3 and row.resources == 28
     assert row.server_name == "mcp-workbench-demo" and row.server_version == "1.0.0"
     assert row.protocol_version and row.last_error is None
 
@@ -44,10 +44,10 @@ def test_tools_frame_columns_search_and_annotations(demo: Workbench) -> None:
 
 
 def test_prompts_resources_templates_walk_every_page(demo: Workbench) -> None:
-    assert set(demo.prompts()["name"]) == {"review", "summarize"}
+    assert set(demo.prompts()["name"]) == {"review", "summarize", "pair"}
     resources = demo.resources()
     # 27 resources come back in pages of 10: all three pages must have been read.
-    assert len(resources) == 27 and resources["uri"].is_unique
+    assert len(resources) == 28 and resources["uri"].is_unique
     assert {"demo://readme", "demo://config.json", "demo://notes/24"} <= set(resources["uri"])
     assert list(demo.resource_templates()["uri_template"]) == ["demo://items/{item_id}"]
 
@@ -168,7 +168,7 @@ def test_events_have_payloads(wb: Workbench) -> None:
     assert kinds[0] == "server_added"
     statuses = [e["status"] for e in seen if e["event"] == "connection_status_changed"]
     assert statuses == ["connecting", "connected", "disconnected"]
-    assert any(e["event"] == "tools_changed" and e["tools"] == 11 for e in seen)
+    assert any(e["event"] == "tools_changed" and e["tools"] == 16 for e in seen)
     done = next(e for e in seen if e["event"] == "operation_completed")
     assert done["success"] is True and done["server"] == "demo" and done["tool"] == "add" and done["duration_ms"] > 0
     assert kinds[-1] == "server_removed"
@@ -183,7 +183,7 @@ def test_list_changed_refreshes_tools_and_emits_tools_changed(demo: Workbench) -
     demo.on("tools_changed", seen.append)
     demo.call("demo.add_tool", name="late_tool")
     assert wait_until(lambda: "late_tool" in set(demo.tools()["name"]), timeout=5)
-    assert wait_until(lambda: len(seen) == 1) and seen[0]["tools"] == 12
+    assert wait_until(lambda: len(seen) == 1) and seen[0]["tools"] == 17
     assert demo.call("demo.late_tool", text="hi").text == "hi"
 
 

@@ -16,9 +16,9 @@ SECRET = "sk-planted-0123456789"
 
 def test_streamable_http(wb: Workbench, demo_http_url: str) -> None:
     info = wb.connect("web", url=demo_http_url)
-    assert info.transport == "http" and info.tools == 11
+    assert info.transport == "http" and info.tools == 16
     assert wb.call("web.add", a=2, b=3).value == 5
-    assert len(wb.resources("web")) == 27
+    assert len(wb.resources("web")) == 28
     progress: list[float] = []
     wb.call("web.slow", seconds=0.1, steps=2, on_progress=lambda p, t, m: progress.append(p))
     assert progress == [1, 2]

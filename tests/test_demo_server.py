@@ -18,7 +18,8 @@ from mcp.client.sse import sse_client
 from mcp_workbench.demo.server import build_server
 from tests.servers import ROOT, SUB_ENV, demo_server
 
-TOOLS = {"add", "echo", "slow", "image", "table", "fail", "delete_all", "env", "crash", "sleep_forever", "add_tool"}
+TOOLS = {"add", "echo", "slow", "image", "table", "fail", "delete_all", "env", "crash", "sleep_forever", "add_tool",
+         "countdown", "research", "bump", "chatter", "links"}
 
 
 @pytest.fixture

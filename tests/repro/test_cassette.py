@@ -69,7 +69,7 @@ def test_a_recorded_session_replays_identically_with_no_server(
     player = bench()
     player.replay(cassette)
     info = player.connect("demo", **absent)
-    assert info.tools == 11 and info.server == "mcp-workbench-demo 1.0.0"
+    assert info.tools == 16 and info.server == "mcp-workbench-demo 1.0.0"
     replayed = session(player)
     assert descendants() == before  # nothing was started
     if transport == "stdio":

@@ -189,10 +189,10 @@ def test_connect_from_the_form_refreshes_every_panel_from_events(bench: Any) -> 
     assert wait_until(lambda: "ms</td>" in servers.table.value, timeout=10)  # the ping's latency
     assert servers.selected.options == ("demo",)
     # the other panels refreshed from the same events, without being asked
-    assert len(tools.listing.options) == 11 and tools.server.options[-1] == ("demo", "demo")
+    assert len(tools.listing.options) == 16 and tools.server.options[-1] == ("demo", "demo")
     assert any(v == "demo.review" for _, v in board.panels["Prompts"].listing.options)
     assert any(v == ("resource", "demo", "demo://readme") for _, v in board.panels["Resources"].listing.options)
-    assert "1/1 servers connected" in board.summary.value and "11 tools" in board.summary.value
+    assert "1/1 servers connected" in board.summary.value and "16 tools" in board.summary.value
     feed = board.panels["Activity"].feed.value
     assert feed.index("● demo connected") < feed.index("● demo connecting") < feed.index("+ server demo")  # newest first
 
