@@ -389,10 +389,11 @@ class Workbench:
         """Async twin of ``task``."""
         return await self.task_views.atask(server, task_id)
 
-    def tasks(self, server: str | None = None) -> pd.DataFrame:
+    def tasks(self, server: str | None = None, *, remote: bool = False) -> pd.DataFrame:
         """Every task started or followed (earlier kernels' too, from the catalog): id, server, tool,
-        status, status_message, created, updated, ttl_ms; newest first."""
-        return self.task_views.frame(server)
+        status, status_message, created, updated, ttl_ms; newest first. ``remote=True``: the
+        server's own list (``tasks/list``, where a 2025 server offers it)."""
+        return self.task_views.frame(server, remote)
 
     def complete(
         self, target: str, argument: str, value: str = "", *, context: dict[str, Any] | None = None,

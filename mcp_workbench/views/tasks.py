@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..core.results import ToolResult
+from ..errors import ArgumentError
 from ..core.secrets import mask, mask_text
 from ..core.tasks import TaskState
 
@@ -171,8 +172,13 @@ class TaskViews:
         row = catalog.repo.get_task(server, task_id)
         return (row.tool, row.arguments) if row is not None else (None, None)
 
-    def frame(self, server: str | None = None) -> pd.DataFrame:
-        """id, server, tool, status, status_message, created, updated, ttl_ms; newest first."""
+    def frame(self, server: str | None = None, remote: bool = False) -> pd.DataFrame:
+        """id, server, tool, status, status_message, created, updated, ttl_ms; newest first.
+        ``remote``: the server's own list instead (``tasks/list``, 2025 servers that offer it)."""
+        if remote:
+            if server is None:
+                raise ArgumentError("remote=True asks one server for its tasks: name it, e.g. wb.tasks('ev', remote=True)")
+            return _sorted(remote_frame(self._features.run(self._features.remote_tasks(server)), server))
         rows: dict[tuple[str, str], dict[str, Any]] = {}
         catalog = self._catalog()
         if catalog is not None:
@@ -186,10 +192,13 @@ class TaskViews:
                 rows[(srv, task_id)] = {"id": task_id, "server": srv, "tool": s.tool, "status": s.status,
                                         "status_message": mask_text(s.status_message) if s.status_message else None,
                                         "created": s.created, "updated": s.updated, "ttl_ms": s.ttl_ms}  # fmt: skip
-        frame = pd.DataFrame(list(rows.values()), columns=TASK_COLUMNS)
-        for column in ("created", "updated"):
-            frame[column] = pd.to_datetime(frame[column], utc=True, errors="coerce")
-        return frame.sort_values("created", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
+        return _sorted(pd.DataFrame(list(rows.values()), columns=TASK_COLUMNS))
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    for column in ("created", "updated"):
+        frame[column] = pd.to_datetime(frame[column], utc=True, errors="coerce")
+    return frame.sort_values("created", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
 
 
 def remote_frame(snapshots: list[Any], server: str) -> pd.DataFrame:
