@@ -185,7 +185,7 @@ def test_connect_from_the_form_refreshes_every_panel_from_events(bench: Any) -> 
     assert wait_until(lambda: "connected demo" in servers.status.value, timeout=20), servers.status.value
     assert "#1a7f37" in servers.status.value and bench.server("demo").status == "connected"
     table = servers.table.value
-    assert "mcp-status-connected" in table and "#1a7f37" in table and ">11</td>" in table
+    assert "mcp-status-connected" in table and "#1a7f37" in table and ">16</td>" in table
     assert wait_until(lambda: "ms</td>" in servers.table.value, timeout=10)  # the ping's latency
     assert servers.selected.options == ("demo",)
     # the other panels refreshed from the same events, without being asked
@@ -363,8 +363,9 @@ def test_a_new_dashboard_replaces_the_old_one_and_drops_its_subscriptions(demo_b
 
     first = demo_bench.dashboard()
     with_one = handlers()
-    assert [p.title for p in first.panels.values()] == ["Servers", "Tools", "Prompts", "Resources", "Chat", "Activity"]
-    assert first.tabs.titles == ("Servers", "Tools", "Prompts", "Resources", "Chat", "Activity")
+    assert [p.title for p in first.panels.values()] == ["Servers", "Tools", "Prompts", "Resources", "Tasks", "Chat",
+                                                         "Activity"]
+    assert first.tabs.titles == ("Servers", "Tools", "Prompts", "Resources", "Tasks", "Chat", "Activity")
     assert first.show("Tools") is first.panels["Tools"] and first.tabs.selected_index == 1
     second = demo_bench.dashboard()
     assert handlers() == with_one and first.comm is None and second.comm is not None
