@@ -31,8 +31,14 @@ def _hint(word: str, known: list[str]) -> str:
     return f"; did you mean {' or '.join(map(repr, close))}?" if close else f"; known: {', '.join(known) or 'none'}"
 
 
+def check(conn: Connection) -> None:
+    if conn.capabilities is not None and conn.capabilities.completions is None:
+        raise CapabilityError(f"server {conn.name!r} does not offer completions (no completions capability)")
+
+
 def reference(conn: Connection, name: str | None, argument: str, template: str | None) -> Any:
     """The ``ref`` of the request: a listed prompt (``name``) or a listed template's URI."""
+    check(conn)
     if template is not None:
         listed = [t.uri_template for t in conn.templates]
         if template not in listed:
@@ -55,8 +61,7 @@ async def complete(
 ) -> list[str]:
     """The server's suggestions for ``argument`` starting from ``value`` (``context``: the other
     arguments already chosen, which some completions depend on)."""
-    if conn.capabilities is not None and conn.capabilities.completions is None:
-        raise CapabilityError(f"server {conn.name!r} does not offer completions (no completions capability)")
+    check(conn)
     given = {k: v if isinstance(v, str) else str(v) for k, v in (context or {}).items()}
     result = await conn.request(
         lambda c: c.complete(ref, {"name": argument, "value": str(value)}, given or None),

@@ -227,7 +227,7 @@ class Connection:
                 await self._load_listings(client)
                 if not ready.done():
                     ready.set_result(None)
-                self._resubscriber = asyncio.get_running_loop().create_task(self._resubscribe(client))
+                self._resubscriber = asyncio.get_running_loop().create_task(self._restore(client))
                 try:
                     await stop.wait()
                 finally:
@@ -301,9 +301,9 @@ class Connection:
         self.prompts = {p.name: p for p in prompts}
         self.resources, self.templates = resources, templates
 
-    async def _resubscribe(self, client: Client) -> None:
-        """After (re)connecting: the 2026 listen stream (list changes, subscribed URIs), or the
-        2025 subscriptions again, so a reconnect keeps what was subscribed."""
+    async def _restore(self, client: Client) -> None:
+        """After (re)connecting: the 2026 listen stream (list changes, subscribed URIs); on a 2025
+        session the log level asked for and the subscriptions again, so a reconnect keeps them."""
         try:
             if client.protocol_version in MODERN_PROTOCOL_VERSIONS:
                 await self.listener.open(client)

@@ -185,6 +185,8 @@ class ServerService:
             transport_override=lambda s: self.transport_override(s) if self.transport_override else None,
             tasks=self.tasks.hooks,
         )  # fmt: skip
+        if old is not None:  # a reconnect keeps what was subscribed (the new session subscribes again)
+            conn.listener.uris |= old.listener.uris
         registry.add(conn)
         start = time.perf_counter()
         # On failure the connection stays listed (status error, last_error) so servers() shows why.
