@@ -94,7 +94,7 @@ def test_servers_and_tools_with_filters(demo: InteractiveShell) -> None:
 
 def test_prompts_resources_templates(demo: InteractiveShell) -> None:
     prompts = run(demo, "%mcp prompts demo")
-    assert list(prompts.columns) == PROMPT_COLUMNS and set(prompts["name"]) == {"review", "summarize"}
+    assert list(prompts.columns) == PROMPT_COLUMNS and set(prompts["name"]) == {"review", "summarize", "pair"}
     assert len(run(demo, "%mcp resources demo")) == 28
     assert list(run(demo, "%mcp templates")["uri_template"]) == ["demo://items/{item_id}"]
 

@@ -204,3 +204,19 @@ def test_what_a_server_did_not_advertise_is_refused_in_one_line(wb: Workbench) -
         wb.call("demo.echo", text="x", task="yes")
     with pytest.raises(ArgumentError, match="remote=True asks one server"):
         wb.tasks(remote=True)
+
+
+def test_a_task_shows_a_plain_line_without_a_kernel(demo: Workbench) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+
+    InteractiveShell.instance()  # a terminal-like shell: no kernel, no widgets
+    t = demo.call("demo.countdown", steps=1, seconds=0.01, task=True)
+    t.result(timeout=60)
+    with capture_output() as cap:
+        display(t)
+    [shown] = cap.outputs
+    assert shown.data["text/plain"] == f"<Task demo.countdown {t.id} completed: done>"
+    html = t._repr_mimebundle_()["text/html"]
+    assert "mcp-task-completed" in html and "<code>demo.countdown</code>" in html and t.id in html
