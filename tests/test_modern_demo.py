@@ -220,3 +220,10 @@ def test_a_task_shows_a_plain_line_without_a_kernel(demo: Workbench) -> None:
     assert shown.data["text/plain"] == f"<Task demo.countdown {t.id} completed: done>"
     html = t._repr_mimebundle_()["text/html"]
     assert "mcp-task-completed" in html and "<code>demo.countdown</code>" in html and t.id in html
+
+
+def test_a_disconnected_servers_subscriptions_end(demo: Workbench) -> None:
+    sub = demo.subscribe("demo", "demo://counter")
+    assert demo.subscribe("demo", "demo://counter") is sub  # one subscription per (server, uri)
+    demo.disconnect("demo")
+    assert demo.subscriptions().empty and not sub.active

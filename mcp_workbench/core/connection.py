@@ -93,6 +93,7 @@ class Connection:
         self._callbacks = callbacks or ClientCallbacks()
         self.log_level = log_level  # what the server sends (2026: on every request; 2025: logging/setLevel)
         self.level_requested = False  # set_log_level was used: a reconnected 2025 session is told again
+        self._stamped_level = log_level
         self._tasks = tasks
         self.listener = Listener(spec.name, self._schedule_refresh)  # .uris: the subscribed resources
         self._logger = logging.getLogger(f"mcp_workbench.server.{spec.name}")
@@ -211,11 +212,12 @@ class Connection:
                 elicitation_callback=self._callbacks.elicitation,
                 list_roots_callback=self._callbacks.list_roots,
                 client_info=types.Implementation(name="mcp-workbench", version=__version__),
-                log_level=self.log_level,  # type: ignore[arg-type]
+                log_level=self.log_level,  # type: ignore[arg-type]  # stamped on every 2026 request
                 extensions=[self._task_extension()] if self._tasks is not None else None,
                 cache=None,  # listings are ours to cache; list_changed must always refetch
                 read_timeout_seconds=self._session_timeout,
             )
+            self._stamped_level = self.log_level
             async with client:
                 if self.stderr is not None:
                     self.stderr.close_writer()
@@ -453,8 +455,9 @@ class Connection:
         return self.protocol_version in MODERN_PROTOCOL_VERSIONS
 
     def meta(self) -> Any:
-        """The per-request ``_meta`` of a 2026 session: the log level asked for (None otherwise)."""
-        if self.log_level is None or not self.modern:
+        """The per-request ``_meta`` of a 2026 session: a log level other than the one the client
+        stamps on every request (None otherwise)."""
+        if self.log_level is None or self.log_level == self._stamped_level or not self.modern:
             return None
         return {types.LOG_LEVEL_META_KEY: self.log_level}
 

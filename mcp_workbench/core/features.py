@@ -122,6 +122,13 @@ class Features:
             conn.listener.uris.discard(uri)
         self.subscriptions.end(conn.name, uri)
 
+    def active_subscriptions(self, server: str | None = None) -> list[Subscription]:
+        def live(name: str, uri: str) -> bool:
+            conn = self.service.registry.lookup(name)
+            return conn is not None and uri in conn.listener.uris
+
+        return self.subscriptions.active(server, live)
+
     # ------------------------------------------------------------------ logs
     def set_log_level(self, server: str, level: str) -> None:
         self.run(self._set_log_level(server, level))

@@ -79,9 +79,17 @@ class Listener:
         self.uris: set[str] = set()
         self._on_list_changed = on_list_changed
         self._task: asyncio.Task[None] | None = None
+        self._lock: asyncio.Lock | None = None
 
     async def open(self, client: Client) -> set[str]:
-        """(Re)open the stream with the current filter; returns the URIs the server honoured."""
+        """(Re)open the stream with the current filter; returns the URIs the server honoured.
+        One at a time: two streams open at once would deliver every update twice."""
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            return await self._open(client)
+
+    async def _open(self, client: Client) -> set[str]:
         await self.close()
         caps = client.server_capabilities
         wants = {
@@ -173,7 +181,12 @@ class Subscriptions:
             sub.active = False
         return sub
 
-    def active(self, server: str | None = None) -> list[Subscription]:
+    def active(self, server: str | None = None, live: Callable[[str, str], bool] | None = None) -> list[Subscription]:
+        """The active subscriptions; ``live(server, uri)`` says whether a connection still holds
+        one (a server disconnected since ends its subscriptions)."""
+        for sub in self.by_key.values():
+            if sub.active and live is not None and not live(sub.server, sub.uri):
+                sub.active = False
         return [s for s in self.by_key.values() if s.active and (server is None or s.server == server)]
 
     def _on_update(self, event: dict[str, Any]) -> None:

@@ -127,7 +127,7 @@ class Listings:
 
     # ------------------------------------------------------------------ subscriptions and logs
     def subscriptions(self, server: str | None = None) -> pd.DataFrame:
-        return frames.subscriptions_frame(self._features.subscriptions.active(server))
+        return frames.subscriptions_frame(self._features.active_subscriptions(server))
 
     def logs(self, server: str | None = None, level: str | None = None, last: int | None = None) -> pd.DataFrame:
         return frames.logs_frame(self._features.log_entries(server, level, last))

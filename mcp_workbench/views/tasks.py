@@ -130,6 +130,7 @@ class Task:
 
         handlers.append(events.on("task_status", redraw))
         display(line)
+        redraw({"server": self.server, "task_id": self.id})  # it may have ended while the line was made
 
 
 class TaskViews:

@@ -87,6 +87,7 @@ class ServersPanel(Panel):
         self.selected.observe(self.unless_quiet(self._show_level), names="value")
         self._show_transport()
         for control, css in ((self.name, "name"), (self.command, "command"), (self.args, "args"), (self.url, "url"),
+                             (self.env, "env"),
                              (self.connect_button, "button"), (self.status, "status"), (self.table, "table")):
             control.add_class(f"mcp-connect-{css}")  # stable hooks for the browser test and user CSS
         actions = widgets.HBox([self.selected, self.disconnect_button, self.reconnect_button, self.ping_button,

@@ -1,6 +1,7 @@
 """The dashboard in a real browser: JupyterLab on loopback, Debian's ``chromium`` driven by
 playwright. A person's path: open a notebook, run ``%mcp ui``, connect the demo server from the
-form, call ``demo.add`` from its generated form, read the result on the page.
+form, call ``demo.add`` from its generated form, read the result on the page; then start a task
+from a second cell and watch its status line (and the Tasks tab) follow it to the end.
 
 Screenshots go to ``test-artifacts/<test name>/`` (CI keeps them). Every process started here
 (jupyter lab, its kernel and the kernel's MCP server; playwright's driver and chromium) is
@@ -157,10 +158,12 @@ def _run_first_cell(page: Page) -> None:
 
 
 def _connect(page: Page, name: str, args: str) -> None:
-    """Fill the Servers tab's connect form for a stdio ``python`` server and press Connect."""
+    """Fill the Servers tab's connect form for a stdio ``python`` server and press Connect (with
+    this checkout on its PYTHONPATH: a stdio server gets a minimal environment)."""
     page.fill(".mcp-connect-name input", name)
     page.fill(".mcp-connect-command input", "python")
     page.fill(".mcp-connect-args input", args)
+    page.fill(".mcp-connect-env textarea", f"PYTHONPATH={ROOT}")
     page.click(".mcp-connect-button")
 
 
@@ -186,7 +189,7 @@ def test_dashboard_connects_and_calls_a_tool_in_jupyterlab(lab: dict[str, Any], 
         page.wait_for_selector(".mcp-connect-table :text('ms')", timeout=10_000)  # the ping's latency
         color = page.eval_on_selector(".mcp-status-connected", "e => getComputedStyle(e).color")
         assert color == "rgb(26, 127, 55)", color  # green
-        page.wait_for_selector(".mcp-connect-status :text('connected demo: 11 tools')", timeout=10_000)
+        page.wait_for_selector(".mcp-connect-status :text('connected demo: 16 tools')", timeout=10_000)
         page.screenshot(path=artifacts / "2-connected.png")
 
         step = "call demo.add from its generated form"
@@ -208,6 +211,17 @@ def test_dashboard_connects_and_calls_a_tool_in_jupyterlab(lab: dict[str, Any], 
         page.click(".mcp-dashboard .lm-TabBar-tab:has-text('Activity')")
         page.wait_for_selector(".mcp-activity :text('✓ call demo.add ok')", timeout=10_000)
         page.screenshot(path=artifacts / "4-activity.png")
+
+        step = "a task started in another cell: its line follows it, so does the Tasks tab"
+        page.locator(CELL).nth(1).click()
+        page.keyboard.type("%mcp call demo.countdown steps=20 seconds=0.1 --task")
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_selector(".mcp-task-line .mcp-task-working", timeout=30_000)
+        page.click(".mcp-dashboard .lm-TabBar-tab:has-text('Tasks')")
+        page.wait_for_selector(".mcp-tasks-table :text('countdown')", timeout=30_000)
+        page.wait_for_selector(".mcp-task-line .mcp-task-completed", timeout=60_000)  # redrawn from events
+        page.wait_for_selector(".mcp-tasks-table :text('● completed')", timeout=30_000)
+        page.screenshot(path=artifacts / "5-task.png")
     except Exception as exc:
         page.screenshot(path=artifacts / "failure.png", full_page=True)
         tail = lab["log"].read_text()[-3000:]

@@ -130,7 +130,10 @@ class StoredCall:
 class StoredTask:
     """A task the workbench started or followed: enough to find it again on its server
     (``wb.task(server, task_id)``) after the kernel that started it is gone. Arguments and
-    error are stored masked; ``created`` / ``updated`` are the server's ISO 8601 times."""
+    error are stored masked; ``created`` / ``updated`` are the server's ISO 8601 times.
+
+    Not ``core.tasks.TaskState`` (the live task this kernel follows, with its result and
+    events): this is the row that outlives it."""
 
     server: str
     task_id: str
