@@ -46,8 +46,8 @@ def clean() -> Iterator[None]:
     assert wait_until(lambda: not (descendants() - before), timeout=15), "processes left behind by the notebook"
 
 
-def run(name: str, tmp_path: Path, **parameters: Any) -> tuple[Any, str]:
-    nb = runner.execute(NOTEBOOKS / name, tmp_path / name, parameters, timeout=120)
+def run(name: str, tmp_path: Path, setup: str | None = None, **parameters: Any) -> tuple[Any, str]:
+    nb = runner.execute(NOTEBOOKS / name, tmp_path / name, parameters, timeout=120, setup=setup)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors, errors
     return nb, runner.summary(nb)
@@ -67,6 +67,12 @@ def test_tour(tmp_path: Path, clean: None) -> None:
     assert "item-3" in summary and "Dashboard(" in summary
     # the MCP App cell: without a front end the output is the result and a line saying why
     assert "ui://demo/counter.html" in summary and "<ToolResult demo.counter ok" in summary
+    assert "liftoff after 3 steps | completed" in summary and "mcp-task" in summary  # the live task line
+    assert "['django', 'fastapi', 'flask']" in summary and "'4', '40', '41'" in summary
+    assert "<Subscription demo demo://counter (active): 1 update(s)" in summary and "count 3" in summary
+    assert "warning demo.chatter chatter at warning" in summary and "error demo.chatter" in summary
+    assert "debug" not in summary.split("wb.set_log_level")[1].split("links")[0]
+    assert "ResourceResult demo demo://readme" in summary
 
 
 def test_everything(tmp_path: Path, clean: None) -> None:
@@ -74,6 +80,13 @@ def test_everything(tmp_path: Path, clean: None) -> None:
     assert "The sum of 2 and 40 is 42." in summary and "Light rain" in summary
     assert "(a scripted model) you asked" in summary and "Name: Ada Lovelace" in summary
     assert "file:///tmp" in summary and "What's weather in Seoul" in summary and "Resource 1:" in summary
+    assert "# Research Report: tides | completed |" in summary  # a task, and its result after other cells
+    assert "# Research Report: python (programming)" in summary  # input_required answered by the hook
+    assert "# Research Report: a plain call" in summary and "simulate-research-query" in summary
+    assert "['Engineering'] ['David', 'Eve', 'Frank'] ['7']" in summary  # completions, with context
+    assert "['demo://resource/static/document/features.md']" in summary  # the on_update callback's
+    assert "<Subscription ev demo://resource/static/document/features.md (ended)" in summary
+    assert "Resource 2: This is a plaintext resource" in summary and "ev: log messages at debug and above" in summary
 
 
 def test_chat_against_the_scripted_endpoint(tmp_path: Path, clean: None) -> None:

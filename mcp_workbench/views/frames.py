@@ -4,12 +4,15 @@ Columns (kept stable; tests and notebooks rely on them):
 - servers:   name, transport, status, tools, prompts, resources, server_name, server_version,
              protocol_version, connected_at, last_error, target
 - tools:     server, name, title, description, params, required, read_only, destructive, ui,
-             calls, p50_ms, last_used, input_schema, output_schema, tokens (estimated, core/tokens.py)
+             calls, p50_ms, last_used, input_schema, output_schema, tokens (estimated, core/tokens.py), icons
              (``ui``: the tool's MCP App, a ui:// resource URI, or None)
-- prompts:   server, name, title, description, arguments, required
-- resources: server, uri, name, title, description, mime_type, size
+- prompts:   server, name, title, description, arguments, required, icons
+- resources: server, uri, name, title, description, mime_type, size, icons
 - templates: server, uri_template, name, title, description, mime_type
 - history:   time, server, kind, tool, arguments, status, duration_ms, error
+- subscriptions: server, uri, updates, last_update
+- logs:      time, server, level, logger, message, data
+(tasks: ``views.tasks.TASK_COLUMNS``)
 """
 
 from __future__ import annotations
@@ -31,12 +34,23 @@ SERVER_COLUMNS = [
 ]  # fmt: skip
 TOOL_COLUMNS = [
     "server", "name", "title", "description", "params", "required", "read_only", "destructive", "ui",
-    "calls", "p50_ms", "last_used", "input_schema", "output_schema", "tokens",
+    "calls", "p50_ms", "last_used", "input_schema", "output_schema", "tokens", "icons",
 ]  # fmt: skip
-PROMPT_COLUMNS = ["server", "name", "title", "description", "arguments", "required"]
-RESOURCE_COLUMNS = ["server", "uri", "name", "title", "description", "mime_type", "size"]
+PROMPT_COLUMNS = ["server", "name", "title", "description", "arguments", "required", "icons"]
+RESOURCE_COLUMNS = ["server", "uri", "name", "title", "description", "mime_type", "size", "icons"]
 TEMPLATE_COLUMNS = ["server", "uri_template", "name", "title", "description", "mime_type"]
 HISTORY_COLUMNS = ["time", "server", "kind", "tool", "arguments", "status", "duration_ms", "error"]
+SUBSCRIPTION_COLUMNS = ["server", "uri", "updates", "last_update"]
+LOG_COLUMNS = ["time", "server", "level", "logger", "message", "data"]
+
+
+def icons_of(item: Any) -> list[dict[str, Any]] | None:
+    """An item's icons as plain dicts (src, mime_type, sizes, theme), or None when it has none."""
+    icons = getattr(item, "icons", None)
+    if not icons:
+        return None
+    return [{"src": str(i.src), "mime_type": i.mime_type, "sizes": i.sizes, "theme": getattr(i, "theme", None)}
+            for i in icons]  # fmt: skip
 
 
 def _ts(value: float | None) -> Any:
@@ -117,6 +131,7 @@ def tools_frame(
                     "input_schema": schema,
                     "output_schema": tool.output_schema,
                     "tokens": estimate_tokens(tool),  # bench: what its definition costs a model per turn
+                    "icons": icons_of(tool),
                 }
             )
     frame = pd.DataFrame(rows, columns=TOOL_COLUMNS)
@@ -137,6 +152,7 @@ def prompts_frame(connections: Iterable[ServerView]) -> pd.DataFrame:
                     "description": p.description,
                     "arguments": [a.name for a in args],
                     "required": [a.name for a in args if a.required],
+                    "icons": icons_of(p),
                 }
             )
     return pd.DataFrame(rows, columns=PROMPT_COLUMNS)
@@ -145,7 +161,7 @@ def prompts_frame(connections: Iterable[ServerView]) -> pd.DataFrame:
 def _items_frame(connections: Iterable[ServerView], attr: str, columns: list[str]) -> pd.DataFrame:
     """One row per item of each connection's ``attr`` listing; columns are the items' own fields."""
     rows = [
-        {"server": c.name, **{col: getattr(item, col) for col in columns[1:]}}
+        {"server": c.name, **{col: icons_of(item) if col == "icons" else getattr(item, col) for col in columns[1:]}}
         for c in connections
         for item in getattr(c, attr)
     ]
@@ -215,3 +231,16 @@ def stored_history_frame(records: Iterable[Any]) -> pd.DataFrame:
         for r in records
     ]
     return pd.DataFrame(rows, columns=HISTORY_COLUMNS)
+
+
+def subscriptions_frame(subscriptions: Iterable[Any]) -> pd.DataFrame:
+    rows = [{"server": s.server, "uri": mask_text(s.uri), "updates": s.updates, "last_update": _ts(s.last_update)}
+            for s in subscriptions]  # fmt: skip
+    return pd.DataFrame(rows, columns=SUBSCRIPTION_COLUMNS)
+
+
+def logs_frame(entries: Iterable[Any]) -> pd.DataFrame:
+    """Server log messages (masked when they arrived), oldest first."""
+    rows = [{"time": _ts(e.time), "server": e.server, "level": e.level, "logger": e.logger, "message": e.message,
+             "data": e.data} for e in entries]  # fmt: skip
+    return pd.DataFrame(rows, columns=LOG_COLUMNS)

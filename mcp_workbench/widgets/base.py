@@ -137,6 +137,16 @@ def message(text: str, color: str = MUTED) -> str:
     return f'<span style="color:{color}">{html.escape(text)}</span>'
 
 
+def icon_html(item: Any) -> str:
+    """An item's first icon as a small inline image: only ``data:image/...`` sources (nothing is
+    fetched from elsewhere; an SVG in an ``<img>`` runs no script)."""
+    for icon in getattr(item, "icons", None) or []:
+        src = str(icon.src)
+        if src.startswith("data:image/"):
+            return f'<img class="mcp-icon" src="{html.escape(src)}" style="height:1em;vertical-align:middle"/> '
+    return ""
+
+
 def error_text(error: BaseException) -> str:
     return str(error) or type(error).__name__
 

@@ -53,6 +53,9 @@ class BrowsePanel(Panel):
     def action(self, value: Any, arguments: dict[str, Any]) -> Coroutine[Any, Any, Any]:
         raise NotImplementedError
 
+    def decorate(self, value: Any, form: SchemaForm) -> None:
+        """Add to a fresh form (completions as you type); nothing by default."""
+
     # ------------------------------------------------------------------ shared behaviour
     def refresh(self) -> None:
         options = self.items()
@@ -74,6 +77,7 @@ class BrowsePanel(Panel):
             return
         self.detail.value, schema = shown
         self.form = SchemaForm(schema)
+        self.decorate(value, self.form)
         self.form_box.children = [self.form]
         self.action_button.disabled = False
         self.status.value = ""

@@ -12,14 +12,16 @@ from .chat import ChatPanel
 from .prompts import PromptsPanel
 from .resources import ResourcesPanel
 from .servers import ServersPanel
+from .tasks import TasksPanel
 from .tools import ToolsPanel
 
-PANELS: tuple[type[Panel], ...] = (ServersPanel, ToolsPanel, PromptsPanel, ResourcesPanel, ChatPanel, ActivityPanel)
+PANELS: tuple[type[Panel], ...] = (ServersPanel, ToolsPanel, PromptsPanel, ResourcesPanel, TasksPanel, ChatPanel,
+                                   ActivityPanel)  # fmt: skip
 _SUMMARY_EVENTS = ("connection_status_changed", "server_added", "server_removed", "tools_changed", "operation_completed")
 
 
 class Dashboard(Panel):
-    """``panels`` by title (Servers, Tools, Prompts, Resources, Chat, Activity) in ``tabs``."""
+    """``panels`` by title (Servers, Tools, Prompts, Resources, Tasks, Chat, Activity) in ``tabs``."""
 
     def __init__(self, wb: Any) -> None:
         super().__init__(wb)

@@ -13,6 +13,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..core.logs import LEVELS
 from ..core.transports import TRANSPORTS
 from .base import ERROR, MUTED, OK, STATUS_COLORS, Panel, button, error_text, message
 
@@ -56,6 +57,9 @@ class ServersPanel(Panel):
         self.disconnect_button = button("Disconnect", "warning", "unlink")
         self.reconnect_button = button("Reconnect", "", "refresh")
         self.ping_button = button("Ping", "", "exchange")
+        self.log_level = widgets.Dropdown(description="Log level", options=[("—", None), *[(x, x) for x in LEVELS]],
+                                          value=None, tooltip="the lowest level of log messages this server sends")  # fmt: skip
+        self.log_level.add_class("mcp-log-level")
         self.status = widgets.HTML()
         # the connect form
         self.name = widgets.Text(description="Name", placeholder="demo")
@@ -79,12 +83,15 @@ class ServersPanel(Panel):
         self.reconnect_button.on_click(lambda _b: self.reconnect())
         self.ping_button.on_click(lambda _b: self.ping())
         self.load_button.on_click(lambda _b: self.load_config())
+        self.log_level.observe(self.unless_quiet(self.set_log_level), names="value")
+        self.selected.observe(self.unless_quiet(self._show_level), names="value")
         self._show_transport()
         for control, css in ((self.name, "name"), (self.command, "command"), (self.args, "args"), (self.env, "env"),
                              (self.url, "url"), (self.connect_button, "button"), (self.status, "status"),
                              (self.table, "table")):  # fmt: skip
             control.add_class(f"mcp-connect-{css}")  # stable hooks for the browser test and user CSS
-        actions = widgets.HBox([self.selected, self.disconnect_button, self.reconnect_button, self.ping_button])
+        actions = widgets.HBox([self.selected, self.disconnect_button, self.reconnect_button, self.ping_button,
+                                self.log_level])  # fmt: skip
         form = widgets.VBox([self.name, self.transport, self.stdio_box, self.url_box, self.connect_button])
         config = widgets.HBox([self.config_path, self.load_button])
         self.children = [
@@ -108,8 +115,24 @@ class ServersPanel(Panel):
         names = [c.name for c in conns]
         if list(self.selected.options) != names:
             self.replace_options(self.selected, names, names[0] if names else None)
-        for action in (self.disconnect_button, self.reconnect_button, self.ping_button):
+        for action in (self.disconnect_button, self.reconnect_button, self.ping_button, self.log_level):
             action.disabled = not names
+        self._show_level()
+
+    def _show_level(self) -> None:
+        """The selected server's log level (a server without the logging capability has none)."""
+        view = self.server_view(self.selected.value) if self.selected.value else None
+        caps = view.capabilities if view is not None else None
+        level = view.log_level if view is not None and caps is not None and caps.logging is not None else None
+        self.log_level.disabled = caps is None or caps.logging is None
+        if self.log_level.value != level and level in LEVELS:
+            self.replace_options(self.log_level, list(self.log_level.options), level)
+
+    def set_log_level(self) -> None:
+        name, level = self.selected.value, self.log_level.value
+        if name and level:
+            self._say(f"{name}: log level {level}…")
+            self.run(self.wb.aset_log_level(name, level), self._report(f"{name} log level {level}"))
 
     def _table(self, conns: list[Any]) -> str:
         if not conns:

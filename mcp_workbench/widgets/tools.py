@@ -12,7 +12,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .base import ERROR, OK, WARN, Panel, button, error_text, message, show
+from .base import ERROR, OK, WARN, Panel, button, error_text, icon_html, message, show
 from .forms import SchemaForm, read_form
 
 _EVENTS = ("tools_changed", "server_added", "server_removed")
@@ -116,7 +116,7 @@ class ToolsPanel(Panel):
                  f" <span style='color:{ERROR}'>⚠ destructive</span>" if destructive else "")  # fmt: skip
         title = f" — {html.escape(tool.title)}" if tool.title else ""
         self.detail.value = (
-            f"<h4 style='margin:6px 0'>{html.escape(target)}{title}{badge}</h4>"
+            f"<h4 style='margin:6px 0'>{icon_html(tool)}{html.escape(target)}{title}{badge}</h4>"
             f"<div style='white-space:pre-wrap'>{html.escape(tool.description or '(no description)')}</div>"
         )
         self.form = SchemaForm(tool.input_schema)

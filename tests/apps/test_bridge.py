@@ -92,7 +92,7 @@ def test_resources_read_goes_through_the_workbench_to_the_apps_server(bench: Wor
     outside = app.request("resources/read", {"uri": "file:///etc/passwd"})  # the workbench's roots policy
     assert outside["error"]["code"] == -32603 and "/etc/passwd" in outside["error"]["message"]
     listed = app.request("resources/list")["result"]["resources"]
-    assert len(listed) == 28 and listed[0]["mimeType"] == "text/html;profile=mcp-app"
+    assert len(listed) == 29 and listed[0]["mimeType"] == "text/html;profile=mcp-app"
 
 
 def test_malformed_messages_are_answered_with_json_rpc_errors(counter: Any) -> None:

@@ -1,6 +1,7 @@
 """The dashboard in a real browser: JupyterLab on loopback, Debian's ``chromium`` driven by
 playwright. A person's path: open a notebook, run ``%mcp ui``, connect the demo server from the
-form, call ``demo.add`` from its generated form, read the result on the page.
+form, call ``demo.add`` from its generated form, read the result on the page; then start a task
+from a second cell and watch its status line (and the Tasks tab) follow it to the end.
 
 Screenshots go to ``test-artifacts/<test name>/`` (CI keeps them). Every process started here
 (jupyter lab, its kernel and the kernel's MCP server; playwright's driver and chromium) is
@@ -95,6 +96,17 @@ def test_dashboard_connects_and_calls_a_tool_in_jupyterlab(lab: dict[str, Any], 
         page.click(".mcp-dashboard .lm-TabBar-tab:has-text('Activity')")
         page.wait_for_selector(".mcp-activity :text('✓ call demo.add ok')", timeout=10_000)
         page.screenshot(path=artifacts / "4-activity.png")
+
+        step = "a task started in another cell: its line follows it, so does the Tasks tab"
+        page.locator(CELL).nth(1).click()
+        page.keyboard.type("%mcp call demo.countdown steps=20 seconds=0.1 --task")
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_selector(".mcp-task-line .mcp-task-working", timeout=30_000)
+        page.click(".mcp-dashboard .lm-TabBar-tab:has-text('Tasks')")
+        page.wait_for_selector(".mcp-tasks-table :text('countdown')", timeout=30_000)
+        page.wait_for_selector(".mcp-task-line .mcp-task-completed", timeout=60_000)  # redrawn from events
+        page.wait_for_selector(".mcp-tasks-table :text('● completed')", timeout=30_000)
+        page.screenshot(path=artifacts / "5-task.png")
     except Exception as exc:
         page.screenshot(path=artifacts / "failure.png", full_page=True)
         tail = lab["log"].read_text()[-3000:]

@@ -39,19 +39,23 @@ CALL = Syntax(
     name="call",
     summary="call a tool; the result is returned (so `_` holds it) and shown richly",
     usage=(
-        "%mcp call SERVER.TOOL [k=v ...] [-o VAR] [--timeout S]",
+        "%mcp call SERVER.TOOL [k=v ...] [-o VAR] [--timeout S] [--task]",
         "%%mcp call SERVER.TOOL [-o VAR]  (cell: JSON or YAML)",
     ),
     positionals=(Positional("SERVER.TOOL", "the tool (a bare TOOL works when one server has it)"), _ARGS),
-    options=(_OUT, _TIMEOUT),
+    options=(_OUT, _TIMEOUT, Option(("--task",), "task", "flag",
+                                    help="run it as a task: a Task with a live status line, returned at once")),
     notes=(
         "Quote values with spaces or JSON: text='two words' items='[1, 2]'. In a %%mcp call cell the body\n"
-        "holds the arguments as JSON or YAML; k=v on the magic line override it. A long call shows progress."
+        "holds the arguments as JSON or YAML; k=v on the magic line override it. A long call shows progress.\n"
+        "--task returns a Task (t.result() waits; %mcp task SERVER ID re-attaches); a tool that only runs as a\n"
+        "task (taskSupport required) is run as one and waited for without it."
     ),
     examples=(
         "%mcp call demo.add a=1 b=2",
         "%mcp call demo.echo text='hello world' -o greeting",
         "%mcp call demo.slow seconds=3 --timeout 10",
+        "%mcp call demo.countdown steps=5 --task -o t",
         "%%mcp call demo.table\nrows: 3",
     ),
     cell=True,
@@ -120,6 +124,9 @@ def run_call(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
     from ...views.display import CallProgress  # imports IPython display helpers: when used
 
     target, arguments = _call_arguments(ctx, v)
+    if v["task"]:
+        with _one_line_errors(target):
+            return store(ctx, v["out"], ctx.wb.call(target, arguments, timeout=v["timeout"], task=True))
     with CallProgress(ctx.shell, target, submit=ctx.wb.submit) as progress, _one_line_errors(target):
         result = ctx.wb.call(target, arguments, timeout=v["timeout"], on_progress=progress.handler)
     return store(ctx, v["out"], result)
