@@ -8,9 +8,11 @@
 # Sections (each is a function, called in order at the bottom):
 #   1. python   - the package itself plus the `test` extra (pytest,
 #                 mcp-server-time, mcp-server-git, psycopg, ...)
-#   2. node     - @modelcontextprotocol/server-everything into the
-#                 project-local prefix .ci/node (git-ignored), so no test
-#                 ever fetches from the network at run time
+#   2. node     - @modelcontextprotocol/server-everything and
+#                 @modelcontextprotocol/server-basic-vanillajs (an MCP Apps
+#                 example server) into the project-local prefix .ci/node
+#                 (git-ignored), so no test ever fetches from the network at
+#                 run time
 #   3. postgres - delegated to .ci/postgres.sh when that file exists; its
 #                 last stdout line is the DSN, exported as
 #                 MCP_WORKBENCH_TEST_PG
@@ -22,6 +24,7 @@
 #   PYTHON                       interpreter to install into (default: python,
 #                                else python3)
 #   SERVER_EVERYTHING_VERSION    npm version to install (default: pinned below)
+#   SERVER_BASIC_APPS_VERSION    npm version of server-basic-vanillajs (pinned below)
 #   MCP_WORKBENCH_TEST_PG        if already set, .ci/postgres.sh is not run
 #   MCP_WORKBENCH_CHROMIUM       the chromium binary the browser test drives
 #                                (default /usr/bin/chromium)
@@ -44,6 +47,8 @@ export PYTHON
 # The version whose feature set tests/third_party.py and the tests were
 # written against; bump deliberately.
 : "${SERVER_EVERYTHING_VERSION:=2026.8.31}"
+# The MCP Apps example whose get-time app tests/apps renders (ui://get-time/mcp-app.html).
+: "${SERVER_BASIC_APPS_VERSION:=2.0.3}"
 
 # ---------------------------------------------------------------------------
 # 1. Python: the package + the `test` extra
@@ -62,28 +67,35 @@ _ci_install_python() {
 }
 
 # ---------------------------------------------------------------------------
-# 2. Node: @modelcontextprotocol/server-everything into .ci/node
+# 2. Node: server-everything and server-basic-vanillajs into .ci/node
 # ---------------------------------------------------------------------------
-_ci_install_node() {
-    local t0=$SECONDS prefix="$_ci_root/.ci/node" have=""
-    command -v npm >/dev/null 2>&1 || _ci_die "npm not found (need Node >= 20 with npm)"
-    local pkg_json="$prefix/node_modules/@modelcontextprotocol/server-everything/package.json"
+# _ci_npm_package NAME VERSION BIN: npm install @modelcontextprotocol/NAME@VERSION
+# into .ci/node unless that version and its bin are already there.
+_ci_npm_package() {
+    local name="$1" version="$2" bin="$3" prefix="$_ci_root/.ci/node" have=""
+    local pkg_json="$prefix/node_modules/@modelcontextprotocol/$name/package.json"
     if [ -f "$pkg_json" ]; then
         have="$(node -p "require(process.argv[1]).version" "$pkg_json" 2>/dev/null || true)"
     fi
-    if [ "$have" = "$SERVER_EVERYTHING_VERSION" ] \
-        && [ -x "$prefix/node_modules/.bin/mcp-server-everything" ]; then
-        _ci_log "node: server-everything $have already in .ci/node"
+    if [ "$have" = "$version" ] && [ -x "$prefix/node_modules/.bin/$bin" ]; then
+        _ci_log "node: $name $have already in .ci/node"
         return 0
     fi
-    _ci_log "node: npm install server-everything@$SERVER_EVERYTHING_VERSION into .ci/node"
+    _ci_log "node: npm install $name@$version into .ci/node"
     mkdir -p "$prefix"
     # npm's summary goes to stdout (dropped); warnings/errors go to stderr.
     npm install --prefix "$prefix" --no-audit --no-fund --no-progress \
         --loglevel=error --no-update-notifier \
-        "@modelcontextprotocol/server-everything@$SERVER_EVERYTHING_VERSION" >/dev/null
-    [ -x "$prefix/node_modules/.bin/mcp-server-everything" ] \
-        || _ci_die "npm install finished but .ci/node/node_modules/.bin/mcp-server-everything is missing"
+        "@modelcontextprotocol/$name@$version" >/dev/null
+    [ -x "$prefix/node_modules/.bin/$bin" ] \
+        || _ci_die "npm install finished but .ci/node/node_modules/.bin/$bin is missing"
+}
+
+_ci_install_node() {
+    local t0=$SECONDS
+    command -v npm >/dev/null 2>&1 || _ci_die "npm not found (need Node >= 20 with npm)"
+    _ci_npm_package server-everything "$SERVER_EVERYTHING_VERSION" mcp-server-everything
+    _ci_npm_package server-basic-vanillajs "$SERVER_BASIC_APPS_VERSION" mcp-server-basic-vanillajs
     _ci_log "node: done in $((SECONDS - t0))s"
 }
 

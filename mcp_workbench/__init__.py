@@ -19,14 +19,17 @@ _EXPORTS = {
     "ToolResult": "core.results",
     "PromptResult": "core.results",
     "ResourceResult": "core.results",
+    "Task": "views.tasks",
     "WorkbenchError": "errors",
     "ArgumentError": "errors",
     "CallTimeoutError": "errors",
+    "CapabilityError": "errors",
     "ConfigError": "errors",
     "ConflictError": "errors",
     "ConnectionFailedError": "errors",
     "ProtocolError": "errors",
     "ServerNotFoundError": "errors",
+    "TaskError": "errors",
     "ToolNotFoundError": "errors",
     "load_ipython_extension": "magics.extension",
     "unload_ipython_extension": "magics.extension",
@@ -37,16 +40,19 @@ if TYPE_CHECKING:
     from .errors import (
         ArgumentError,
         CallTimeoutError,
+        CapabilityError,
         ConfigError,
         ConflictError,
         ConnectionFailedError,
         ProtocolError,
         ServerNotFoundError,
+        TaskError,
         ToolNotFoundError,
         WorkbenchError,
     )
     from .core.results import PromptResult, ResourceResult, ToolResult
     from .facade import Workbench, workbench
+    from .views.tasks import Task
 
 
 __getattr__ = lazy_exports(__name__, globals(), _EXPORTS)

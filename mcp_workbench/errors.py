@@ -55,3 +55,11 @@ class DeadlockError(WorkbenchError, RuntimeError):
 
 class UnknownEventError(WorkbenchError, ValueError):
     """``on()`` was given an event name the emitter does not know (a typo, usually)."""
+
+
+class CapabilityError(WorkbenchError):
+    """The server did not advertise what the request needs, so it was not sent."""
+
+
+class TaskError(WorkbenchError):
+    """A task ended without a result: it failed (the server's error) or was cancelled."""

@@ -5,8 +5,10 @@ Like ``httpx.Client`` is built from the transport and auth objects it is handed,
 
 - ``requests``  how servers' sampling / elicitation / roots requests are answered (core)
 - ``service``   the live connections and every request through them (core)
+- ``features``  tasks, completions, subscriptions, server logs (core)
 - ``catalog_sync`` the persistent catalog kept in step with them, or None (catalog)
 - ``listings``  servers, tools, history... as DataFrames (views)
+- ``task_views`` ``Task`` objects with a live status line, and ``wb.tasks()`` (views)
 - ``repro``     record / replay, ``map``, history export (repro)
 - ``chat_service`` chat sessions, and the model that answers sampling (chat)
 - ``dashboards`` the ipywidgets dashboard, imported only when shown (widgets)
@@ -26,32 +28,38 @@ import os
 import threading
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from . import _kernel
+from .apps import AppHost, apps_extension
 from .catalog.repository import SQLRepository, open_repository
 from .catalog.sync import Catalog
 from .chat.api import ChatService
 from .core.connection import ClientCallbacks, ProgressHandler
 from .core.engine import Engine, get_engine
 from .core.events import EventEmitter
+from .core.features import Features
 from .core.registry import ServerView
 from .core.requests import UNSET, ServerRequests
 from .core.policy import ResourcePolicy
 from .core.results import PromptResult, ResourceResult, ToolResult
 from .core.service import ConnectInfo, ConnectOptions, ServerService
 from .core.sessions import DEFAULT_IDLE_TIMEOUT_S
+from .errors import ArgumentError
 from .repro.api import Repro
 from .repro.doctor import DEFAULT_TIMEOUT_S as DOCTOR_TIMEOUT_S
 from .repro.doctor import connect_summary
 from .repro.lint import TOKEN_THRESHOLD
 from .views.listings import Listings
+from .views.tasks import Task, TaskViews
 from .widgets.api import DashboardHost
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .apps.widget import AppView
     from .chat.session import ChatSession
+    from .core.subscriptions import Subscription
     from .repro.cassette import Cassette
     from .repro.doctor import DoctorReport
     from .repro.verify import VerifyReport
@@ -84,15 +92,20 @@ class Workbench:
             self.requests.raw = callbacks
         self.service = ServerService(engine=self.engine, events=self.events, requests=self.requests,
                                      timeout=timeout, idle_timeout=idle_timeout)  # fmt: skip
+        self.features = Features(self.service)
         self.catalog_sync: Catalog | None = None
         self.store: Store = False
-        self.listings = Listings(self.service, lambda: self.catalog_sync)
+        self.listings = Listings(self.service, lambda: self.catalog_sync, self.features)
+        self.task_views = TaskViews(self.features, lambda: self.catalog_sync)
         self.repro = Repro(self, self.service)
         self.service.connect_doctor = connect_summary  # a failed URL connect says which stage failed
         self.chat_service = ChatService(self, lambda: self.catalog_sync)
         self.requests.sampler = self.chat_service.sample  # "answer sampling with my model"
         self.requests.asker = self.chat_service.ask  # questions go to the running chat turn, if any
         self.dashboards = DashboardHost(self)
+        self.app_host = AppHost(self)  # MCP Apps: which tools have one, and the views that show them
+        self.service.app_host = self.app_host  # results ask it for ``r.app``
+        self.service.client_extensions.append(apps_extension())  # every handshake: "this client renders apps"
         if store is not False:
             self.set_store(store)
 
@@ -149,7 +162,8 @@ class Workbench:
         """Subscribe to an event; returns an unsubscribe function. Handlers run on the engine thread.
 
         Events: server_added, server_removed, connection_status_changed, tools_changed,
-        operation_started, operation_completed, server_log, progress."""
+        operation_started, operation_completed, server_log, progress, task_created, task_status,
+        resource_updated."""
         return self.events.on(event, handler)
 
     def off(self, event: str, handler: Callable[[dict[str, Any]], Any]) -> None:
@@ -167,7 +181,7 @@ class Workbench:
         transport: str | None = None, headers: Mapping[str, str] | None = None, timeout: float | None = None,
         connect_timeout: float | None = None, inherit_env: bool = False, auth: str | dict[str, Any] | None = None,
         redirect_handler: Callable[[str], Any] | None = None, callback_handler: Callable[[], Any] | None = None,
-        on_elicitation: Any = UNSET, on_sampling: Any = UNSET, roots: Any = UNSET,
+        on_elicitation: Any = UNSET, on_sampling: Any = UNSET, roots: Any = UNSET, log_level: str | None = None,
     ) -> ConnectInfo:  # fmt: skip
         """Connect a server: ``command=``/``args=``/``env=``/``cwd=`` (stdio) or ``url=`` (HTTP, SSE).
 
@@ -181,7 +195,8 @@ class Workbench:
         ``{"type": "client_credentials", ...}`` for unattended runs. ``redirect_handler(url)`` and
         ``callback_handler()`` replace the link and the loopback callback in headless runs.
         ``on_elicitation=``, ``on_sampling=``, ``roots=``: this server's own answers to its
-        requests (see ``on_elicitation``, ``on_sampling``, ``set_roots``).
+        requests (see ``on_elicitation``, ``on_sampling``, ``set_roots``). ``log_level=``: the
+        level of the log messages it should send (see ``set_log_level``), kept across reconnects.
         """
         return self.service.connect(name, ConnectOptions.of(locals()))
 
@@ -191,7 +206,7 @@ class Workbench:
         transport: str | None = None, headers: Mapping[str, str] | None = None, timeout: float | None = None,
         connect_timeout: float | None = None, inherit_env: bool = False, auth: str | dict[str, Any] | None = None,
         redirect_handler: Callable[[str], Any] | None = None, callback_handler: Callable[[], Any] | None = None,
-        on_elicitation: Any = UNSET, on_sampling: Any = UNSET, roots: Any = UNSET,
+        on_elicitation: Any = UNSET, on_sampling: Any = UNSET, roots: Any = UNSET, log_level: str | None = None,
     ) -> ConnectInfo:  # fmt: skip
         """Async twin of ``connect``."""
         return await self.service.aconnect(name, ConnectOptions.of(locals()))
@@ -321,19 +336,39 @@ class Workbench:
         return self.listings.catalog_changes(server, since=since)
 
     # ------------------------------------------------------------------ calls
+    @overload
+    def call(self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None,
+             on_progress: ProgressHandler | None = None, task: Literal[False] = False, **kwargs: Any) -> ToolResult: ...
+    @overload
+    def call(self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None,
+             on_progress: ProgressHandler | None = None, task: Literal[True], **kwargs: Any) -> Task: ...
+
     def call(
         self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None,
-        on_progress: ProgressHandler | None = None, **kwargs: Any,
-    ) -> ToolResult:  # fmt: skip
-        """Call ``server.tool`` with a dict and/or keyword arguments; returns a ``ToolResult``."""
-        return self.service.call(target, arguments, kwargs, timeout=timeout, on_progress=on_progress)
+        on_progress: ProgressHandler | None = None, task: bool = False, **kwargs: Any,
+    ) -> ToolResult | Task:  # fmt: skip
+        """Call ``server.tool`` with a dict and/or keyword arguments; returns a ``ToolResult``.
+
+        ``task=True`` starts it as a task and returns a ``Task`` at once (``t.result()`` waits).
+        A tool that only runs as a task (taskSupport "required") is run as one and waited for."""
+        return self.task_views.start(target, arguments, kwargs, timeout=timeout) if _task_flag(task) else \
+            self.service.call(target, arguments, kwargs, timeout=timeout, on_progress=on_progress)  # fmt: skip
+
+    @overload
+    async def acall(self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None,
+                    on_progress: ProgressHandler | None = None, task: Literal[False] = False,
+                    **kwargs: Any) -> ToolResult: ...  # fmt: skip
+    @overload
+    async def acall(self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None,
+                    on_progress: ProgressHandler | None = None, task: Literal[True], **kwargs: Any) -> Task: ...
 
     async def acall(
         self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None,
-        on_progress: ProgressHandler | None = None, **kwargs: Any,
-    ) -> ToolResult:  # fmt: skip
+        on_progress: ProgressHandler | None = None, task: bool = False, **kwargs: Any,
+    ) -> ToolResult | Task:  # fmt: skip
         """Async twin of ``call`` (top-level ``await`` in a notebook cell)."""
-        return await self.service.acall(target, arguments, kwargs, timeout=timeout, on_progress=on_progress)
+        return await self.task_views.astart(target, arguments, kwargs, timeout=timeout) if _task_flag(task) else \
+            await self.service.acall(target, arguments, kwargs, timeout=timeout, on_progress=on_progress)  # fmt: skip
 
     def get_prompt(
         self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None, **kwargs: Any
@@ -379,6 +414,73 @@ class Workbench:
     def server_info(self, server: str) -> dict[str, Any]:
         """What the handshake said, as JSON: protocolVersion, serverInfo, capabilities, instructions."""
         return self.service.server_info(server)
+    # ------------------------------------------------------------------ tasks, completions, subscriptions, logs
+    def task(self, server: str, task_id: str) -> Task:
+        """Re-attach to task ``task_id`` of ``server`` (ids are kept in the catalog, so this also
+        works in a new kernel); the same ``Task`` object while this workbench follows it."""
+        return self.task_views.task(server, task_id)
+
+    async def atask(self, server: str, task_id: str) -> Task:
+        """Async twin of ``task``."""
+        return await self.task_views.atask(server, task_id)
+
+    def tasks(self, server: str | None = None, *, remote: bool = False) -> pd.DataFrame:
+        """Every task started or followed (earlier kernels' too, from the catalog): id, server, tool,
+        status, status_message, created, updated, ttl_ms; newest first. ``remote=True``: the
+        server's own list (``tasks/list``, where a 2025 server offers it)."""
+        return self.task_views.frame(server, remote)
+
+    def complete(
+        self, target: str, argument: str, value: str = "", *, context: dict[str, Any] | None = None,
+        template: str | None = None, timeout: float | None = None,
+    ) -> list[str]:  # fmt: skip
+        """The server's completions for an argument of prompt ``server.prompt`` (or, with
+        ``template=URI_TEMPLATE``, of a resource template of server ``target``) that start
+        from ``value``; ``context``: the arguments already chosen (``completion/complete``)."""
+        return self.features.complete(target, argument, value, context=context, template=template, timeout=timeout)
+
+    async def acomplete(
+        self, target: str, argument: str, value: str = "", *, context: dict[str, Any] | None = None,
+        template: str | None = None, timeout: float | None = None,
+    ) -> list[str]:  # fmt: skip
+        """Async twin of ``complete``."""
+        return await self.features.acomplete(target, argument, value, context=context, template=template, timeout=timeout)
+
+    def subscribe(self, server: str, uri: str, on_update: Callable[[str], Any] | None = None) -> Subscription:
+        """Follow changes of resource ``uri`` (``resources/subscribe``, or ``subscriptions/listen``
+        on 2026 servers): ``sub.updates``, ``sub.last_update``; ``on_update(uri)`` runs in a worker
+        thread on each update; each is also a ``resource_updated`` event."""
+        return self.features.subscribe(server, uri, on_update)
+
+    async def asubscribe(self, server: str, uri: str, on_update: Callable[[str], Any] | None = None) -> Subscription:
+        """Async twin of ``subscribe``."""
+        return await self.features.asubscribe(server, uri, on_update)
+
+    def unsubscribe(self, server: str, uri: str) -> None:
+        """Stop following resource ``uri`` of ``server`` (same as ``sub.unsubscribe()``)."""
+        self.features.unsubscribe(server, uri)
+
+    async def aunsubscribe(self, server: str, uri: str) -> None:
+        """Async twin of ``unsubscribe``."""
+        await self.features.aunsubscribe(server, uri)
+
+    def subscriptions(self, server: str | None = None) -> pd.DataFrame:
+        """The active subscriptions: server, uri, updates, last_update."""
+        return self.listings.subscriptions(server)
+
+    def set_log_level(self, server: str, level: str) -> None:
+        """The lowest level of log messages ``server`` should send: debug, info, notice, warning,
+        error, critical, alert, emergency (``logging/setLevel``; 2026: sent with each request)."""
+        self.features.set_log_level(server, level)
+
+    async def aset_log_level(self, server: str, level: str) -> None:
+        """Async twin of ``set_log_level``."""
+        await self.features.aset_log_level(server, level)
+
+    def logs(self, server: str | None = None, level: str | None = None, last: int | None = None) -> pd.DataFrame:
+        """Servers' log messages (this kernel's, masked), oldest first, at ``level`` or above:
+        time, server, level, logger, message, data."""
+        return self.listings.logs(server, level, last)
 
     # ------------------------------------------------------------------ traffic, history, stats
     def trace(self, server: str | None = None, *, stop: bool = False, limit: int | None = None) -> list[str]:
@@ -534,6 +636,30 @@ class Workbench:
         and ``.summary`` (the first failure in one line)."""
         return self.repro.doctor(url, headers=headers, timeout=timeout)
 
+    # ------------------------------------------------------------------ MCP Apps
+    def app(
+        self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None,
+        allow: list[str] | None = None, **kwargs: Any,
+    ) -> AppView:  # fmt: skip
+        """Call ``server.tool`` and return its live MCP App (an ``AppView`` widget; display it).
+
+        ``allow``: iframe permissions this app may get when its resource asks for them
+        ("camera", "microphone", "geolocation", "clipboard-write"; default ``wb.app_host.allow``,
+        empty). A tool without a UI is an ``ArgumentError``; ``r = wb.call(...)`` shows the app
+        too when displayed, and ``r.app`` is the same view."""
+        return self.app_host.app(target, arguments, timeout=timeout, allow=allow, **kwargs)
+
+    async def aapp(
+        self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None,
+        allow: list[str] | None = None, **kwargs: Any,
+    ) -> AppView:  # fmt: skip
+        """Async twin of ``app``."""
+        return await self.app_host.aapp(target, arguments, timeout=timeout, allow=allow, **kwargs)
+
+    def apps(self, server: str | None = None) -> pd.DataFrame:
+        """Every tool with an MCP App: server, tool, uri, title, csp, permissions, prefers_border."""
+        return self.app_host.apps(server)
+
     # ------------------------------------------------------------------ dashboard
     def dashboard(self) -> Dashboard:
         """The ipywidgets dashboard for this workbench (display it: a cell's last value); a new one
@@ -543,6 +669,13 @@ class Workbench:
     def __repr__(self) -> str:
         s = self.service.sessions.stats()
         return f"<Workbench: {s['connected']}/{s['connections']} servers connected, {self.service.log.total} calls>"
+
+
+def _task_flag(task: Any) -> bool:
+    if not isinstance(task, bool):
+        raise ArgumentError("task= is the workbench's flag (True or False); a tool argument named 'task' goes "
+                            "in the arguments dict: wb.call('server.tool', {'task': ...})")  # fmt: skip
+    return task
 
 
 _workbench: Workbench | None = None

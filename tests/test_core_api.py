@@ -23,7 +23,7 @@ def test_servers_frame_describes_the_connection(demo: Workbench) -> None:
     assert list(df.columns) == SERVER_COLUMNS
     row = df.set_index("name").loc["demo"]
     assert row.transport == "stdio" and row.status == "connected"
-    assert row.tools == DEMO_TOOLS and row.prompts == 2 and row.resources == 27
+    assert row.tools == DEMO_TOOLS and row.prompts == 3 and row.resources == 29
     assert row.server_name == "mcp-workbench-demo" and row.server_version == "1.0.0"
     assert row.protocol_version and row.last_error is None
 
@@ -46,10 +46,10 @@ def test_tools_frame_columns_search_and_annotations(demo: Workbench) -> None:
 
 
 def test_prompts_resources_templates_walk_every_page(demo: Workbench) -> None:
-    assert set(demo.prompts()["name"]) == {"review", "summarize"}
+    assert set(demo.prompts()["name"]) == {"review", "summarize", "pair"}
     resources = demo.resources()
-    # 27 resources come back in pages of 10: all three pages must have been read.
-    assert len(resources) == 27 and resources["uri"].is_unique
+    # 29 resources (27 + the counter app's page + demo://counter) come back in pages of 10: all three pages must be read.
+    assert len(resources) == 29 and resources["uri"].is_unique
     assert {"demo://readme", "demo://config.json", "demo://notes/24"} <= set(resources["uri"])
     assert list(demo.resource_templates()["uri_template"]) == ["demo://items/{item_id}"]
 
@@ -185,7 +185,7 @@ def test_list_changed_refreshes_tools_and_emits_tools_changed(demo: Workbench) -
     demo.on("tools_changed", seen.append)
     demo.call("demo.add_tool", name="late_tool")
     assert wait_until(lambda: "late_tool" in set(demo.tools()["name"]), timeout=5)
-    assert wait_until(lambda: len(seen) == 1) and seen[0]["tools"] == 13
+    assert wait_until(lambda: len(seen) == 1) and seen[0]["tools"] == DEMO_TOOLS + 1
     assert demo.call("demo.late_tool", text="hi").text == "hi"
 
 

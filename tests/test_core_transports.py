@@ -18,7 +18,7 @@ def test_streamable_http(wb: Workbench, demo_http_url: str) -> None:
     info = wb.connect("web", url=demo_http_url)
     assert info.transport == "http" and info.tools == DEMO_TOOLS
     assert wb.call("web.add", a=2, b=3).value == 5
-    assert len(wb.resources("web")) == 27
+    assert len(wb.resources("web")) == 29
     progress: list[float] = []
     wb.call("web.slow", seconds=0.1, steps=2, on_progress=lambda p, t, m: progress.append(p))
     assert progress == [1, 2]

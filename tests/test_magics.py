@@ -94,8 +94,8 @@ def test_servers_and_tools_with_filters(demo: InteractiveShell) -> None:
 
 def test_prompts_resources_templates(demo: InteractiveShell) -> None:
     prompts = run(demo, "%mcp prompts demo")
-    assert list(prompts.columns) == PROMPT_COLUMNS and set(prompts["name"]) == {"review", "summarize"}
-    assert len(run(demo, "%mcp resources demo")) == 27
+    assert list(prompts.columns) == PROMPT_COLUMNS and set(prompts["name"]) == {"review", "summarize", "pair"}
+    assert len(run(demo, "%mcp resources demo")) == 29
     assert list(run(demo, "%mcp templates")["uri_template"]) == ["demo://items/{item_id}"]
 
 
@@ -178,7 +178,7 @@ def test_everything_over_http(web: InteractiveShell) -> None:
     assert run(web, "%mcp describe web.add").example == "%mcp call web.add a=1 b=2"
     assert "print" in run(web, "%mcp prompt web.review code=print").text
     assert "mcp-workbench-demo" in run(web, "%mcp read web demo://readme").text
-    assert len(run(web, "%mcp resources web")) == 27 and len(run(web, "%mcp prompts web")) == 2
+    assert len(run(web, "%mcp resources web")) == 29 and len(run(web, "%mcp prompts web")) == 3
     assert len(run(web, "%mcp templates web")) == 1
     assert run(web, "%mcp ping web")["status"].iloc[0] == "connected"
     assert set(run(web, "%mcp history --server web")["server"]) == {"web"}

@@ -45,13 +45,14 @@ def test_listing_shows_display_limit_rows_but_holds_all(demo: InteractiveShell) 
     try:
         run(demo, "%config McpWorkbench.display_limit = 4")
         resources = run(demo, "%mcp resources demo")
-        assert isinstance(resources, pd.DataFrame) and len(resources) == 27
+        assert isinstance(resources, pd.DataFrame) and len(resources) == 29
         html = _shown(demo, "_")[0]["text/html"]
-        assert html.count("<tr>") == 5 and "27 resources, showing the first 4" in html  # header + 4 rows
+        n = len(resources)
+        assert html.count("<tr>") == 5 and f"{n} resources, showing the first 4" in html  # header + 4 rows
         assert type(resources.head()) is pd.DataFrame  # operations give plain DataFrames
     finally:
         run(demo, "%config McpWorkbench.display_limit = 50")
-    assert run(demo, "%mcp resources demo")._repr_html_().count("<tr>") == 28  # 50 rows allowed: all shown
+    assert run(demo, "%mcp resources demo")._repr_html_().count("<tr>") == n + 1  # 50 rows allowed: all shown
 
 
 def test_progress_bar_follows_progress_then_disappears(demo: InteractiveShell) -> None:

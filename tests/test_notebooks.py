@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -45,18 +46,33 @@ def clean() -> Iterator[None]:
     assert wait_until(lambda: not (descendants() - before), timeout=15), "processes left behind by the notebook"
 
 
-def run(name: str, tmp_path: Path, **parameters: Any) -> tuple[Any, str]:
-    nb = runner.execute(NOTEBOOKS / name, tmp_path / name, parameters, timeout=120)
+def run(name: str, tmp_path: Path, setup: str | None = None, **parameters: Any) -> tuple[Any, str]:
+    nb = runner.execute(NOTEBOOKS / name, tmp_path / name, parameters, timeout=120, setup=setup)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors, errors
     return nb, runner.summary(nb)
 
 
+# The demo of this checkout (a stdio server gets a minimal environment, no PYTHONPATH: plain
+# `python -m mcp_workbench.demo` would run whichever copy is installed, maybe with other tools).
+CHECKOUT_DEMO = "python -c " + shlex.quote(
+    f"import sys; sys.path.insert(0, {str(ROOT)!r}); from mcp_workbench.demo.server import main; main()"
+)
+
+
 def test_tour(tmp_path: Path, clean: None) -> None:
-    _, summary = run("01-tour.ipynb", tmp_path, slow_seconds=0.4, table_rows=3)
+    _, summary = run("01-tour.ipynb", tmp_path, slow_seconds=0.4, table_rows=3, demo_command=CHECKOUT_DEMO)
     assert "<connected demo (stdio, mcp-workbench-demo 1.0.0" in summary
     assert "done after 0.4s - progress: 1/4 2/4 3/4 4/4" in summary and "+1 image(s)" in summary
     assert "item-3" in summary and "MCP workbench dashboard: a live widget" in summary  # its text fallback
+    # the MCP App cell: without a front end the output is the result and a line saying why
+    assert "ui://demo/counter.html" in summary and "<ToolResult demo.counter ok" in summary
+    assert "liftoff after 3 steps | completed" in summary and "mcp-task" in summary  # the live task line
+    assert "['django', 'fastapi', 'flask']" in summary and "'4', '40', '41'" in summary
+    assert "<Subscription demo demo://counter (active): 1 update(s)" in summary and "count 3" in summary
+    assert "warning demo.chatter chatter at warning" in summary and "error demo.chatter" in summary
+    assert "debug" not in summary.split("wb.set_log_level")[1].split("links")[0]
+    assert "ResourceResult demo demo://readme" in summary
 
 
 def test_everything(tmp_path: Path, clean: None) -> None:
@@ -64,6 +80,13 @@ def test_everything(tmp_path: Path, clean: None) -> None:
     assert "The sum of 2 and 40 is 42." in summary and "Light rain" in summary
     assert "(a scripted model) you asked" in summary and "Name: Ada Lovelace" in summary
     assert "file:///tmp" in summary and "What's weather in Seoul" in summary and "Resource 1:" in summary
+    assert "# Research Report: tides | completed |" in summary  # a task, and its result after other cells
+    assert "# Research Report: python (programming)" in summary  # input_required answered by the hook
+    assert "# Research Report: a plain call" in summary and "simulate-research-query" in summary
+    assert "['Engineering'] ['David', 'Eve', 'Frank'] ['7']" in summary  # completions, with context
+    assert "['demo://resource/static/document/features.md']" in summary  # the on_update callback's
+    assert "<Subscription ev demo://resource/static/document/features.md (ended)" in summary
+    assert "Resource 2: This is a plaintext resource" in summary and "ev: log messages at debug and above" in summary
 
 
 def test_chat_against_the_scripted_endpoint(tmp_path: Path, clean: None) -> None:

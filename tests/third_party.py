@@ -8,6 +8,9 @@ is missing (a developer who has not run the install script yet).
   `.ci/node/node_modules/.bin/mcp-server-everything stdio`; it also serves
   `streamableHttp` (POST/GET/DELETE `/mcp`) and `sse` (`/sse` + `/message`)
   on the port in `$PORT`, see `everything_http`.
+- server-basic-vanillajs (npm `@modelcontextprotocol/server-basic-vanillajs`, an
+  MCP Apps example): `.ci/node/node_modules/.bin/mcp-server-basic-vanillajs
+  --stdio`; its `get-time` tool carries the app `ui://get-time/mcp-app.html`.
 - mcp-server-time: `python -m mcp_server_time --local-timezone UTC`.
 - mcp-server-git: `python -m mcp_server_git --repository PATH`.
 
@@ -45,6 +48,7 @@ __all__ = [
     "REPO_ROOT",
     "SERVER_EVERYTHING_PACKAGE",
     "ThirdPartyServerUnavailable",
+    "basic_apps_command",
     "everything_command",
     "everything_http",
     "everything_stdio",
@@ -57,6 +61,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 NODE_PREFIX = REPO_ROOT / ".ci" / "node"
 SERVER_EVERYTHING_PACKAGE = "@modelcontextprotocol/server-everything"
 _EVERYTHING_BIN = NODE_PREFIX / "node_modules" / ".bin" / "mcp-server-everything"
+
+_BASIC_APPS_BIN = NODE_PREFIX / "node_modules" / ".bin" / "mcp-server-basic-vanillajs"
 
 EverythingTransport = Literal["stdio", "streamableHttp", "sse"]
 
@@ -108,6 +114,17 @@ def everything_command(transport: EverythingTransport = "stdio", *, allow_npx: b
             f"server-everything is not installed in {NODE_PREFIX} (run .ci/install.sh) and npx is not on PATH"
         )
     return [npx, "-y", SERVER_EVERYTHING_PACKAGE, transport]
+
+
+def basic_apps_command() -> list[str]:
+    """argv of the MCP Apps example server over stdio (installed by `.ci/install.sh`, no npx)."""
+    if shutil.which("node") is None:
+        raise ThirdPartyServerUnavailable("node is not on PATH (server-basic-vanillajs needs Node >= 20)")
+    if not os.access(_BASIC_APPS_BIN, os.X_OK):
+        raise ThirdPartyServerUnavailable(
+            f"@modelcontextprotocol/server-basic-vanillajs is not installed in {NODE_PREFIX}: run `bash .ci/install.sh`"
+        )
+    return [str(_BASIC_APPS_BIN), "--stdio"]
 
 
 def everything_stdio(*, env: dict[str, str] | None = None) -> StdioServerParameters:

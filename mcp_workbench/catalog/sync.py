@@ -1,7 +1,7 @@
 """The metadata registry: keeps the persistent catalog in step with the live connections.
 
 It listens to the service's events (a server connected, its listings changed, its status
-changed) and to the call log, and writes to the repository on one writer thread of its own, so
+changed, a task started or changed) and to the call log, and writes to the repository on one writer thread of its own, so
 neither the engine loop nor the call path ever waits for the disk. ``flush()`` waits for the
 queue to drain before a read that must see every write (history, usage columns).
 """
@@ -46,6 +46,8 @@ class Catalog:
         self._unsubscribe = [
             emitter.on("tools_changed", self._on_listing),
             emitter.on("connection_status_changed", self._on_status),
+            emitter.on("task_created", self._on_task),
+            emitter.on("task_status", self._on_task),
         ]
         log.subscribe(self._on_call)
 
@@ -72,6 +74,10 @@ class Catalog:
         transport = conn.spec.transport if conn else None
         name, error = event["server"], event.get("error")
         self._queue.put(lambda: self._status(name, status, error, spec, transport))
+
+    def _on_task(self, event: dict[str, Any]) -> None:
+        row = {k: v for k, v in event.items() if k != "event"}
+        self._queue.put(lambda: self.repo.save_task(row))  # the id, so wb.task(server, id) works after a restart
 
     def _on_call(self, record: CallRecord) -> None:
         # Runs on the call path: an append only. The writer picks batches up on its own clock,

@@ -101,7 +101,8 @@ async def _execute(wb: Any, call: ToolCall, channel: Channel) -> None:
 
 def _finished(call: ToolCall, channel: Channel) -> None:
     channel.emit({"type": "tool_end", "id": call.id, "target": call.target, "status": call.status,
-                  "text": call.text, "duration_ms": call.duration_ms})  # fmt: skip
+                  "text": call.text, "duration_ms": call.duration_ms,
+                  "result": call.result})  # apps: the ToolResult (its .app shows inline)  # fmt: skip
 
 
 def not_run(raw_calls: list[dict[str, str]], tools: ToolMap, limit: int, channel: Channel) -> list[ToolCall]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -100,11 +101,21 @@ def _card_html(card: _Card) -> str:
 
 
 class ChatDisplay:
-    """Consumes turn events; ``mode`` "rich" (IPython display), "text" (a stream) or "none"."""
+    """Consumes turn events; ``mode`` "rich" (IPython display), "text" (a stream) or "none".
 
-    def __init__(self, mode: str = "auto", stream: TextIO | None = None) -> None:
+    A tool call whose tool has an MCP App shows the app after its card (rich mode, or through
+    ``on_app(app, finished)`` where ``finished`` is the turn's view up to the app); the rest of
+    the turn continues in a new view below it. ``chat`` is the session the app's messages go to.
+    """
+
+    def __init__(
+        self, mode: str = "auto", stream: TextIO | None = None, *, chat: Any = None,
+        on_app: Callable[[Any, TurnView], None] | None = None,
+    ) -> None:  # fmt: skip
         self.mode = _pick(mode)
         self.stream = stream
+        self.chat = chat  # apps:
+        self.on_app = on_app  # apps:
         self.view = TurnView()
         self._cards: dict[str, _Card] = {}
         self._handle: Any = None
@@ -131,6 +142,8 @@ class ChatDisplay:
             card.status, card.text, card.duration_ms = event["status"], event["text"], event.get("duration_ms")
             took = f" {card.duration_ms:.0f} ms" if card.duration_ms is not None else ""
             self._write(f"← {card.target} {card.status}{took}: {_cut(card.text, 200)}\n")
+            if self.mode == "rich" or self.on_app is not None:
+                self._show_app(event.get("result"))  # apps:
         elif kind == "note":
             view.parts.append(("note", event["text"]))
             self._write(f"\n({event['text']})\n")
@@ -138,6 +151,24 @@ class ChatDisplay:
             view.usage = event["usage"]
             self._write(f"\n{event['usage']}\n")
         self._update(force=kind != "text")
+
+    def _show_app(self, result: Any) -> None:
+        """The tool's live app after its card; the turn goes on in a new view below."""
+        # apps: ``result.app`` is None for a tool without a UI (and for a call that failed).
+        app = getattr(result, "app", None) if result is not None else None
+        if app is None:
+            return
+        if self.chat is not None:
+            app.attach_chat(self.chat)
+        if self.on_app is not None:
+            finished, self.view = self.view, TurnView(model=self.view.model)
+            self.on_app(app, finished)
+            return
+        self._update(force=True)  # the card's final state, in the output it already has
+        from IPython.display import display
+
+        display(app)
+        self.view, self._handle = TurnView(model=self.view.model), None
 
     def _write(self, text: str) -> None:
         if self.mode == "text":

@@ -49,6 +49,14 @@ class ChatSession:
         self.model = ModelClient(settings, cassette=lambda: getattr(wb, "cassette", None))
         self._history = history
         self._busy = False
+        # apps: what apps shown in this chat last said of themselves (ui/update-model-context),
+        # one entry per app view; the model reads them with every request.
+        self.app_context: dict[str, str] = {}
+
+    @property
+    def busy(self) -> bool:
+        """A turn is running (a new message now would be refused)."""
+        return self._busy
 
     @property
     def name(self) -> str:
@@ -78,7 +86,7 @@ class ChatSession:
         return await self._wb.engine.arun(self._turn(message, channel))
 
     def _view(self, display: Any) -> Callable[[dict[str, Any]], None]:
-        return display if callable(display) else ChatDisplay(display or self.settings.display)
+        return display if callable(display) else ChatDisplay(display or self.settings.display, chat=self)  # apps:
 
     def messages(self) -> pd.DataFrame:
         """One row per message: role, content (full), tool_calls, tool_results, tokens, time."""
@@ -122,6 +130,7 @@ class ChatSession:
 
     def _request(self) -> list[dict[str, Any]]:
         system = [{"role": "system", "content": self.system}] if self.system else []
+        system += [{"role": "system", "content": text} for text in self.app_context.values()]  # apps:
         return system + to_api([m for m in self._history if m.role != "system"], self.settings.max_result_chars)
 
     async def _turn(self, text: str, channel: Channel) -> Reply:

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.appmeta import visible_to
+
 _ALLOWED = re.compile(r"[^a-zA-Z0-9_-]")
 MAX_NAME = 64
 
@@ -63,6 +65,8 @@ class ToolMap:
         self.by_name: dict[str, BoundTool] = {}
         for conn in connections:
             for name, tool in sorted(conn.tools.items()):
+                if not visible_to(tool, "model"):  # apps: an app-only tool (_meta.ui.visibility)
+                    continue
                 ann = getattr(tool, "annotations", None)
                 key = api_name(conn.name, name, set(self.by_name))
                 self.by_name[key] = BoundTool(

@@ -13,7 +13,7 @@ import inspect
 import logging
 import time
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -27,9 +27,12 @@ from . import VERSION as __version__
 from .config import DEFAULT_TIMEOUT_S, ServerSpec
 from ..errors import CallTimeoutError, ConnectionFailedError, ProtocolError, WorkbenchError
 from .events import EventEmitter
-from .secrets import mask_text
+from .logs import send_level
+from .secrets import mask, mask_text
 from .stdio import StdoutLineError
+from .subscriptions import Listener, subscribe_request
 from .tap import Tap, tapped
+from .taskwire import TaskHooks, TasksExtension
 from .transports import StderrCapture, build_transport
 
 T = TypeVar("T")
@@ -78,11 +81,15 @@ class Connection:
         default_timeout: Callable[[], float] = lambda: DEFAULT_TIMEOUT_S,
         tap: Tap | None = None,
         transport_override: Callable[[ServerSpec], Any] | None = None,
+        extensions: Sequence[Any] = (),
+        tasks: TaskHooks | None = None,
     ) -> None:
         """``transport_override(spec)`` may return a transport to use instead of the real one
-        (replay from a cassette); it returns None to let the server be started or reached."""
+        (replay from a cassette); it returns None to let the server be started or reached.
+        ``tasks``: where task status notices and plain calls that became tasks go."""
         self.spec = spec
         self.tap = tap
+        self._extensions = extensions  # apps: client extensions advertised in the handshake
         self._transport_override = transport_override
         self._override: Any = None
         self._default_timeout = default_timeout
@@ -90,7 +97,11 @@ class Connection:
         self.name = spec.name
         self._emitter = emitter
         self._callbacks = callbacks or ClientCallbacks()
-        self._log_level = log_level
+        self.log_level = log_level  # what the server sends (2026: on every request; 2025: logging/setLevel)
+        self.level_requested = False  # set_log_level was used: a reconnected 2025 session is told again
+        self._stamped_level = log_level
+        self._tasks = tasks
+        self.listener = Listener(spec.name, self._schedule_refresh)  # .uris: the subscribed resources
         self._logger = logging.getLogger(f"mcp_workbench.server.{spec.name}")
         self.status = "disconnected"
         self.last_error: str | None = None
@@ -119,6 +130,7 @@ class Connection:
         self._refresh_lock: asyncio.Lock | None = None
         self._refresh_pending = False
         self._refresh_task: asyncio.Task[None] | None = None
+        self._resubscriber: asyncio.Task[None] | None = None
 
     # ----------------------------------------------------------------- lifecycle
     def _set_status(self, status: str, error: str | None = None) -> None:
@@ -212,10 +224,13 @@ class Connection:
                 elicitation_callback=self._callbacks.elicitation,
                 list_roots_callback=self._callbacks.list_roots,
                 client_info=types.Implementation(name="mcp-workbench", version=__version__),
-                log_level=self._log_level,  # type: ignore[arg-type]
+                log_level=self.log_level,  # type: ignore[arg-type]  # stamped on every 2026 request
+                # the tasks extension (2026) and the client extensions others add (MCP Apps)
+                extensions=[*([self._task_extension()] if self._tasks is not None else []), *self._extensions] or None,
                 cache=None,  # listings are ours to cache; list_changed must always refetch
                 read_timeout_seconds=self._session_timeout,
             )
+            self._stamped_level = self.log_level
             async with client:
                 if self.stderr is not None:
                     self.stderr.close_writer()
@@ -227,13 +242,13 @@ class Connection:
                 await self._load_listings(client)
                 if not ready.done():
                     ready.set_result(None)
-                listener = self._start_listener(client)
+                self._resubscriber = asyncio.get_running_loop().create_task(self._restore(client))
                 try:
                     await stop.wait()
                 finally:
-                    if listener is not None:
-                        listener.cancel()
-                        await asyncio.gather(listener, return_exceptions=True)
+                    self._resubscriber.cancel()
+                    await asyncio.gather(self._resubscriber, return_exceptions=True)
+                    await self.listener.close()
         except BaseException as exc:
             if not ready.done():
                 ready.set_exception(exc)
@@ -302,27 +317,19 @@ class Connection:
         self.prompts = {p.name: p for p in prompts}
         self.resources, self.templates = resources, templates
 
-    def _start_listener(self, client: Client) -> asyncio.Task[None] | None:
-        """2026 servers announce list changes only on a ``subscriptions/listen`` stream."""
-        caps = client.server_capabilities
-        wants = {
-            "tools_list_changed": bool(caps.tools and caps.tools.list_changed),
-            "prompts_list_changed": bool(caps.prompts and caps.prompts.list_changed),
-            "resources_list_changed": bool(caps.resources and caps.resources.list_changed),
-        }
-        if client.protocol_version not in MODERN_PROTOCOL_VERSIONS or not any(wants.values()):
-            return None  # handshake-era servers send list_changed notifications to _on_message
-        return asyncio.get_running_loop().create_task(self._listen(client, wants), name=f"mcp-listen-{self.name}")
-
-    async def _listen(self, client: Client, wants: dict[str, bool]) -> None:
+    async def _restore(self, client: Client) -> None:
+        """After (re)connecting: the 2026 listen stream (list changes, subscribed URIs); on a 2025
+        session the log level asked for and the subscriptions again, so a reconnect keeps them."""
         try:
-            async with client.listen(**wants) as subscription:
-                async for _event in subscription:
-                    self._schedule_refresh()
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # no stream: the connection works, only change events are lost
-            self._logger.debug("subscriptions/listen ended: %s", exc)
+            if client.protocol_version in MODERN_PROTOCOL_VERSIONS:
+                await self.listener.open(client)
+            else:
+                if self.level_requested and self.log_level:
+                    await send_level(client, self.log_level)
+                for uri in sorted(self.listener.uris):
+                    await subscribe_request(client, uri, True)
+        except Exception as exc:  # the connection works; only change events are lost
+            self._logger.warning("%s: could not restore subscriptions: %s", self.name, exc)
 
     async def refresh(self, timeout: float | None = None) -> None:
         """Re-read every listing (after a list_changed notification, or on demand)."""
@@ -444,18 +451,40 @@ class Connection:
     ) -> types.CallToolResult:
         progress = _progress_adapter(on_progress, self._emitter, self.name, name)
         limit = self.timeout if timeout is None else timeout
+        meta = self.meta()
         return await self.request(
-            lambda c: c.call_tool(name, arguments, read_timeout_seconds=limit, progress_callback=progress),
+            lambda c: c.call_tool(name, arguments, read_timeout_seconds=limit, progress_callback=progress, meta=meta),
             timeout=limit,  # worked out once, here
             what=f"tool {name!r}",
             sdk_timeout=True,
         )
 
     async def get_prompt(self, name: str, arguments: dict[str, str] | None, *, timeout: float | None) -> Any:
-        return await self.request(lambda c: c.get_prompt(name, arguments), timeout=timeout, what=f"prompt {name!r}")
+        meta = self.meta()
+        return await self.request(lambda c: c.get_prompt(name, arguments, meta=meta), timeout=timeout,
+                                  what=f"prompt {name!r}")  # fmt: skip
 
     async def read_resource(self, uri: str, *, timeout: float | None) -> Any:
-        return await self.request(lambda c: c.read_resource(uri), timeout=timeout, what=f"resource {uri!r}")
+        meta = self.meta()
+        return await self.request(lambda c: c.read_resource(uri, meta=meta), timeout=timeout, what=f"resource {uri!r}")
+
+    # ----------------------------------------------------------------- 2025-11-25 / 2026-07-28 features
+    @property
+    def modern(self) -> bool:
+        return self.protocol_version in MODERN_PROTOCOL_VERSIONS
+
+    def meta(self) -> Any:
+        """The per-request ``_meta`` of a 2026 session: a log level other than the one the client
+        stamps on every request (None otherwise)."""
+        if self.log_level is None or self.log_level == self._stamped_level or not self.modern:
+            return None
+        return {types.LOG_LEVEL_META_KEY: self.log_level}
+
+    def _task_extension(self) -> TasksExtension:
+        hooks = self._tasks
+        assert hooks is not None
+        return TasksExtension(lambda snap, tool, limit: hooks.follow(self.name, snap, tool, limit),
+                              lambda snap: hooks.on_status(self.name, snap))  # fmt: skip
 
     async def ping(self, *, timeout: float | None = None) -> float:
         """Round-trip time of one ping, in milliseconds."""
@@ -469,7 +498,8 @@ class Connection:
         data = params.data if isinstance(params.data, str) else repr(params.data)
         logger = self._logger.getChild(params.logger) if params.logger else self._logger
         logger.log(level, "%s", mask_text(data))
-        self._emitter.emit("server_log", {"server": self.name, "level": str(params.level), "message": mask_text(data)})
+        self._emitter.emit("server_log", {"server": self.name, "level": str(params.level), "message": mask_text(data),
+                                          "logger": params.logger, "data": mask(params.data)})  # fmt: skip
 
     async def _on_message(self, message: Any) -> None:
         if isinstance(message, StdoutLineError):
@@ -479,6 +509,8 @@ class Connection:
             isinstance(message, types.ResourceListChangedNotification)
         ):
             self._schedule_refresh()
+        elif isinstance(message, types.ResourceUpdatedNotification):
+            self._emitter.emit("resource_updated", {"server": self.name, "uri": str(message.params.uri)})
 
     def _on_bad_line(self, error: StdoutLineError) -> None:
         """A stdout line that is not JSON-RPC. Before the handshake ends it is skipped (servers

@@ -62,6 +62,12 @@ class Engine:
             self._loop, self._thread = loop, thread
             return loop
 
+    @property
+    def running(self) -> bool:
+        """The loop is up (``loop`` would not have to start it)."""
+        # apps: a widget closed at interpreter exit must not start a new engine thread.
+        return self._loop is not None and self._thread is not None and self._thread.is_alive()
+
     def in_engine_thread(self) -> bool:
         return self._thread is not None and threading.current_thread() is self._thread
 

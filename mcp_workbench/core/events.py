@@ -27,6 +27,9 @@ EVENTS = (
     "operation_completed",
     "server_log",
     "progress",
+    "task_created",
+    "task_status",
+    "resource_updated",
 )
 
 Handler = Callable[[dict[str, Any]], Any]

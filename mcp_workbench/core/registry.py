@@ -122,6 +122,8 @@ class ServerView:
     protocol_version = property(lambda self: self._conn.protocol_version, doc="the negotiated protocol version")
     capabilities = property(lambda self: self._conn.capabilities, doc="what the server advertised")
     instructions = property(lambda self: self._conn.instructions, doc="the server's instructions, if any")
+    log_level = property(lambda self: self._conn.log_level, doc="the level of log messages asked for")
+    subscribed = property(lambda self: frozenset(self._conn.listener.uris), doc="the resources subscribed to")
     resources = property(lambda self: tuple(self._conn.resources), doc="the resources listed")
     templates = property(lambda self: tuple(self._conn.templates), doc="the resource templates listed")
 

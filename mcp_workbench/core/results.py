@@ -10,9 +10,9 @@ from __future__ import annotations
 import base64
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 import mcp_types as types
 
@@ -71,17 +71,80 @@ def _html_pre(text: str, *, color: str | None = None) -> str:
     return f'<pre style="{style}">{html.escape(shown)}</pre>'
 
 
+class Reader(Protocol):
+    """What follows a link: the service's ``read`` / ``aread``."""
+
+    def read(self, server: str, uri: str) -> ResourceResult: ...
+
+    async def aread(self, server: str, uri: str) -> ResourceResult: ...
+
+
+@dataclass(frozen=True)
+class ResourceLink:
+    """A ``resource_link`` content block: ``read()`` fetches it from the server that returned it."""
+
+    server: str
+    uri: str
+    name: str
+    title: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+    description: str | None = None
+    block: Any = field(default=None, repr=False, compare=False)
+    _reader: Reader | None = field(default=None, repr=False, compare=False)
+
+    def read(self) -> ResourceResult:
+        """``resources/read`` of the link's URI on its server."""
+        return self._require().read(self.server, self.uri)
+
+    async def aread(self) -> ResourceResult:
+        """Async twin of ``read``."""
+        return await self._require().aread(self.server, self.uri)
+
+    def _require(self) -> Reader:
+        if self._reader is None:
+            raise ValueError(f"this link to {self.uri} is not bound to a workbench; use wb.read({self.server!r}, uri)")
+        return self._reader
+
+
+BLOCK_COLUMNS = ["type", "mime_type", "text", "uri", "size", "audience", "priority", "block"]
+
+
+def block_row(block: Any) -> dict[str, Any]:
+    """One content block as a row of ``ToolResult.blocks``."""
+    resource = getattr(block, "resource", None)  # an embedded resource carries its own uri / mime / text
+    text = getattr(block, "text", None) if resource is None else getattr(resource, "text", None)
+    data = getattr(block, "data", None) or getattr(resource, "blob", None)
+    ann = getattr(block, "annotations", None)
+    size = getattr(block, "size", None)
+    if size is None:
+        size = len(text) if isinstance(text, str) else (len(_decode(data)) if isinstance(data, str) else None)
+    return {
+        "type": getattr(block, "type", type(block).__name__), "text": text,
+        "mime_type": getattr(block, "mime_type", None) or getattr(resource, "mime_type", None),
+        "uri": str(getattr(block, "uri", None) or getattr(resource, "uri", "") or "") or None, "size": size,
+        "audience": list(ann.audience) if ann is not None and ann.audience else None,
+        "priority": ann.priority if ann is not None else None, "block": block,
+    }  # fmt: skip
+
+
 class ToolResult:
-    """What a tool call returned: ``.text``, ``.structured``, ``.df``, ``.images``, ``.is_error``."""
+    """What a tool call returned: ``.text``, ``.structured``, ``.df``, ``.images``, ``.links``,
+    ``.blocks``, ``.is_error``."""
 
     def __init__(
-        self, raw: types.CallToolResult, *, server: str, tool: str, arguments: dict[str, Any], duration_ms: float
-    ) -> None:
+        self, raw: types.CallToolResult, *, server: str, tool: str, arguments: dict[str, Any], duration_ms: float,
+        app_host: Any = None,
+        reader: Reader | None = None,
+    ) -> None:  # fmt: skip
         self.raw = raw
         self.server = server
         self.tool = tool
         self.arguments = arguments
         self.duration_ms = duration_ms
+        # apps: the workbench's MCP Apps host (set by the outer apps layer), asked for ``.app``.
+        self._app_host = app_host
+        self._reader = reader
 
     @property
     def is_error(self) -> bool:
@@ -118,8 +181,31 @@ class ToolResult:
         ]
 
     @cached_property
+    def links(self) -> list[ResourceLink]:
+        """The ``resource_link`` blocks; ``links[0].read()`` reads one."""
+        return [
+            ResourceLink(self.server, str(b.uri), b.name, b.title, b.mime_type, b.size, b.description, b, self._reader)
+            for b in self.raw.content if isinstance(b, types.ResourceLink)
+        ]  # fmt: skip
+
+    @property
+    def blocks(self) -> Any:
+        """A DataFrame, one row per content block: type, mime_type, text, uri, size, audience,
+        priority (from its annotations) and the block itself."""
+        import pandas as pd
+
+        return pd.DataFrame([block_row(b) for b in self.raw.content], columns=BLOCK_COLUMNS)
+
+    @cached_property
     def audio(self) -> list[Media]:
         return [Media(b.mime_type, _decode(b.data)) for b in self.raw.content if isinstance(b, types.AudioContent)]
+
+    @cached_property
+    def app(self) -> Any:
+        """The tool's live MCP App (an ``AppView`` widget), or None when the tool has no UI.
+        Made on first use: a call builds nothing it may never show."""
+        # apps: the host decides (does the tool have a ui:// resource?) and builds the view.
+        return self._app_host.view_for(self) if self._app_host is not None else None
 
     @property
     def value(self) -> Any:
@@ -134,9 +220,16 @@ class ToolResult:
         head = f"<ToolResult {self.server}.{self.tool} {status} {self.duration_ms:.1f} ms>"
         body = self.text if self.text else (json.dumps(self.structured, default=str) if self.structured else "")
         extra = f" +{len(self.images)} image(s)" if self.images else ""
+        extra += f" +{len(self.links)} link(s)" if self.links else ""
         return mask_text(head + (("\n" + body[:_TEXT_PREVIEW]) if body else "") + extra)
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        bundle = self.static_bundle()
+        app = self.app  # apps: a tool with a UI shows its live app (data, metadata) above the result
+        return bundle if app is None else app.mimebundle(bundle)
+
+    def static_bundle(self) -> dict[str, Any]:
+        """The result as ``text/plain`` and ``text/html``, without its app."""
         color = "#b00020" if self.is_error else None
         title = "error from" if self.is_error else "result of"
         parts = [
@@ -151,6 +244,11 @@ class ToolResult:
             parts.append(_html_pre(self.text, color=color))
         elif shown is not None:
             parts.append(_html_pre(json.dumps(shown, indent=2, default=str)))
+        if self.links:
+            items = "".join(f"<li><code>{html.escape(mask_text(link.uri))}</code> {html.escape(link.title or link.name)}"
+                            f"{' (' + html.escape(link.mime_type) + ')' if link.mime_type else ''}</li>"
+                            for link in self.links)  # fmt: skip
+            parts.append(f'<div style="font-size:smaller">links (<code>r.links[i].read()</code>):<ul>{items}</ul></div>')
         for media in self.images + self.audio:
             bundle = media._repr_mimebundle_()
             if media.mime_type in _SAFE_IMAGE_TYPES:

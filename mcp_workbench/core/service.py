@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from ..errors import ArgumentError, CallTimeoutError, ConnectionFailedError, WorkbenchError
 from .config import ServerSpec, load_config_file
+from .logs import check_level, set_log_level
 from .connection import Connection, ProgressHandler
 from .engine import Engine
 from .events import EventEmitter
@@ -31,6 +32,8 @@ from .requests import UNSET, ServerRequests
 from .results import PromptResult, ResourceResult, ToolResult
 from .secrets import mask_text
 from .sessions import SessionStore
+from .tasks import TaskManager
+from .taskwire import task_support
 from .traffic import TrafficMonitor
 from .validation import validate_arguments
 
@@ -81,6 +84,7 @@ class ConnectOptions:
     on_elicitation: Any = UNSET
     on_sampling: Any = UNSET
     roots: Any = UNSET
+    log_level: str | None = None
 
     @classmethod
     def of(cls, given: dict[str, Any]) -> ConnectOptions:
@@ -123,6 +127,13 @@ class ServerService:
         self.keep_results = False  # a catalog is listening: hand it each result for its preview
         # Replay (record/replay) installs a function here: spec -> a transport, or None for the real server.
         self.transport_override: Callable[[ServerSpec], Any] | None = None
+        # apps: the MCP Apps host (mcp_workbench.apps.AppHost) results ask for ``r.app``, and the
+        # client extensions every connection advertises in its handshake (the host adds its own).
+        self.app_host: Any = None
+        self.client_extensions: list[Any] = []
+        self.tasks = TaskManager(events, self.registry.get)
+        self.tasks.on_settled = self._log_task
+        self.log_levels: dict[str, str] = {}  # asked for at connect or with set_log_level: kept across reconnects
 
     @property
     def registry(self) -> Any:
@@ -164,6 +175,8 @@ class ServerService:
 
     def _spec(self, name: str, options: ConnectOptions) -> ServerSpec:
         spec = options.spec(name)
+        if options.log_level is not None:
+            self.log_levels[name] = check_level(options.log_level)
         self.requests.set_hooks(
             name, on_elicitation=options.on_elicitation, on_sampling=options.on_sampling, roots=options.roots
         )
@@ -179,7 +192,11 @@ class ServerService:
             spec, self.events, callbacks=self.requests.callbacks(spec.name),
             default_timeout=lambda: self.default_timeout, tap=self.monitor.tap_for(spec.name),
             transport_override=lambda s: self.transport_override(s) if self.transport_override else None,
+            extensions=self.client_extensions,  # apps:
+            tasks=self.tasks.hooks,
         )  # fmt: skip
+        if old is not None:  # a reconnect keeps what was subscribed (the new session subscribes again)
+            conn.listener.uris |= old.listener.uris
         registry.add(conn)
         start = time.perf_counter()
         # On failure the connection stays listed (status error, last_error) so servers() shows why.
@@ -191,6 +208,12 @@ class ServerService:
             if summary:
                 raise ConnectionFailedError(f"{exc}; {summary}") from None
             raise
+        level = self.log_levels.get(spec.name)
+        if level is not None:
+            try:
+                await set_log_level(conn, level)
+            except WorkbenchError as exc:  # connected all the same: say why the level is not applied
+                logger.warning("%s: log_level=%r not applied: %s", spec.name, level, exc)
         self.events.emit("tools_changed", {"server": spec.name, "tools": len(conn.tools)})
         return _connect_info(conn, (time.perf_counter() - start) * 1000)
 
@@ -254,10 +277,14 @@ class ServerService:
     def close(self) -> None:
         if self.engine._loop is None:  # never started: nothing to close
             return
-        self._run(self.sessions.close_all())
+        self._run(self._close_all())
 
     async def aclose(self) -> None:
-        await self.engine.arun(self.sessions.close_all())
+        await self.engine.arun(self._close_all())
+
+    async def _close_all(self) -> None:
+        await self.tasks.close()
+        await self.sessions.close_all()
 
     # ------------------------------------------------------------------ listings
     def refresh(self, server: str | None = None) -> None:
@@ -318,9 +345,13 @@ class ServerService:
         try:
             if not conn.is_open:
                 await conn.open()  # idle-closed or crashed: reconnect once, by itself
-            raw = await conn.call_tool(tool, args, timeout=timeout, on_progress=on_progress)
+            if not conn.modern and task_support(conn.tools.get(tool)) == "required":
+                raw = await self.tasks.run(conn, tool, args, timeout)  # 2025: such a tool only runs as a task
+            else:
+                raw = await conn.call_tool(tool, args, timeout=timeout, on_progress=on_progress)
             duration = (time.perf_counter() - t0) * 1000
-            result = ToolResult(raw, server=conn.name, tool=tool, arguments=args, duration_ms=duration)
+            result = ToolResult(raw, server=conn.name, tool=tool, arguments=args, duration_ms=duration, reader=self,
+                                app_host=self.app_host)  # fmt: skip
             if raw.is_error:
                 status, error = "error", mask_text(result.text)[:500]
             return result
@@ -464,6 +495,17 @@ class ServerService:
         for (server, _), usage in list(self.log.usage.items()):
             by_server[server] = by_server.get(server, 0) + usage.count
         return {**self.sessions.stats(), "calls": self.log.total, "errors": self.log.errors, "calls_by_server": by_server}
+
+
+    def _log_task(self, state: Any) -> None:
+        """A finished task goes to the history like a call (kind "task")."""
+        status = {"completed": "ok", "cancelled": "cancelled"}.get(state.status, "error")
+        if state.result is not None and state.result.is_error:
+            status = "error"
+        error = None if status == "ok" else mask_text(state.error or state.status_message or state.status)[:500]
+        duration = (time.time() - state.started) * 1000
+        self.log.append(CallRecord(state.started, state.server, state.tool or "?", dict(state.arguments or {}), status,
+                                   duration, error, "task"))  # fmt: skip
 
 
 async def _nothing() -> None:

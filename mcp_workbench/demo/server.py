@@ -1,7 +1,9 @@
 """The bundled demo MCP server used by the tests, the benchmarks and the tour notebook.
 
 It exercises every feature the workbench shows: structured output, progress, logging, images,
-errors, annotations, prompts, static resources, a resource template and pagination.
+errors, annotations, prompts, static resources, a resource template, pagination and an MCP App
+(``counter.py``: a counter page whose button calls the server); and (see ``modern``) tasks,
+completions, a subscribable resource, log levels, resource links and icons.
 
 Run it with ``python -m mcp_workbench.demo`` (stdio), ``--http --port N`` (Streamable HTTP at
 ``/mcp``) or ``--sse --port N`` (SSE at ``/sse``, messages at ``/messages/``). ``--tools N``
@@ -47,6 +49,9 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import Context, Image, MCPServer, UserMessage
 from mcp.server.mcpserver.resources import TextResource
 from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
+
+from .counter import counter_app
+from .modern import ICON, DemoTasks, add_modern_features
 
 SERVER_NAME = "mcp-workbench-demo"
 SERVER_VERSION = "1.0.0"
@@ -139,15 +144,17 @@ class Table(BaseModel):
 def build_server(extra_tools: int = 0, drift: bool = False) -> MCPServer:
     """Build the demo server; ``extra_tools`` adds ``gen_0000..`` tools for listing benchmarks,
     ``drift`` changes one tool's schema and another's result (see the module docstring)."""
+    tasks = DemoTasks()
     server = DemoServer(SERVER_NAME, version=SERVER_VERSION, log_level="WARNING",
-                        instructions="A demo server for trying out the MCP workbench.")
+                        instructions="A demo server for trying out the MCP workbench.",
+                        extensions=[tasks, counter_app()])  # tasks; MCP Apps: counter, increment, reset + their page
 
     if drift:
-        @server.tool(title="Add", description="Add two integers.", annotations=_READ_ONLY)
+        @server.tool(title="Add", description="Add two integers.", annotations=_READ_ONLY, icons=[ICON])
         def add(a: int, b: int, c: int = 0) -> int:
             return a + b + c
     else:
-        @server.tool(title="Add", description="Add two integers.", annotations=_READ_ONLY)
+        @server.tool(title="Add", description="Add two integers.", annotations=_READ_ONLY, icons=[ICON])
         def add(a: int, b: int) -> int:
             return a + b
     bonus = 0.5 if drift else 0.0
@@ -215,7 +222,7 @@ def build_server(extra_tools: int = 0, drift: bool = False) -> MCPServer:
         server.add_tool(_gen_tool(i), name=f"gen_{i:04d}", title=f"Generated {i}",
                      description=f"Generated tool number {i}; returns its index.", annotations=_READ_ONLY)
 
-    @server.prompt(title="Code review", description="Ask for a review of a piece of code.")
+    @server.prompt(title="Code review", description="Ask for a review of a piece of code.", icons=[ICON])
     def review(code: str, language: str = "python") -> list[UserMessage]:
         return [UserMessage(f"Please review this {language} code for bugs and style:\n\n```{language}\n{code}\n```")]
 
@@ -223,7 +230,8 @@ def build_server(extra_tools: int = 0, drift: bool = False) -> MCPServer:
     def summarize(text: str, style: str = "short") -> list[UserMessage]:
         return [UserMessage(f"Summarize the following text in a {style} style:\n\n{text}")]
 
-    @server.resource("demo://readme", title="Readme", description="What this server is.", mime_type="text/markdown")
+    @server.resource("demo://readme", title="Readme", description="What this server is.", mime_type="text/markdown",
+                     icons=[ICON])
     def readme() -> str:
         return f"# {SERVER_NAME}\n\nA demo MCP server bundled with mcp-workbench. Try the `add` and `slow` tools.\n"
 
@@ -237,6 +245,7 @@ def build_server(extra_tools: int = 0, drift: bool = False) -> MCPServer:
     def item(item_id: str) -> str:
         return json.dumps({"id": item_id, "name": f"Item {item_id}", "tags": ["demo"]})
 
+    add_modern_features(server, tasks)
     for i in range(NOTE_COUNT):
         server.add_resource(TextResource(uri=f"demo://notes/{i}", name=f"note-{i:02d}", title=f"Note {i}",
                                       description=f"Demo note number {i}.", text=f"This is note {i}."))

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..errors import WorkbenchError
+
 if TYPE_CHECKING:
     from ..facade import Workbench
 
@@ -172,3 +174,17 @@ def resource_uris(wb: Workbench, server: str) -> list[str]:
     if server not in wb.server_names():
         return []
     return [str(r.uri) for r in wb.server(server).resources]
+
+
+def argument_values(wb: Workbench, target: str, argument: str, value: str, context: dict[str, str]) -> list[str]:
+    """The server's completions of a prompt argument (``completion/complete``), for tab completion:
+    nothing when the server offers none or does not answer within 2 s."""
+    server = target.partition(".")[0]
+    if server not in wb.server_names() or wb.server(server).capabilities is None:
+        return []
+    if wb.server(server).capabilities.completions is None:
+        return []
+    try:
+        return wb.complete(target, argument, value, context=context or None, timeout=2)
+    except WorkbenchError:
+        return []

@@ -3,12 +3,16 @@
 Columns (kept stable; tests and notebooks rely on them):
 - servers:   name, transport, status, tools, prompts, resources, server_name, server_version,
              protocol_version, connected_at, last_error, target
-- tools:     server, name, title, description, params, required, read_only, destructive,
-             calls, p50_ms, last_used, input_schema, output_schema, tokens (estimated, core/tokens.py)
-- prompts:   server, name, title, description, arguments, required
-- resources: server, uri, name, title, description, mime_type, size
+- tools:     server, name, title, description, params, required, read_only, destructive, ui,
+             calls, p50_ms, last_used, input_schema, output_schema, tokens (estimated, core/tokens.py), icons
+             (``ui``: the tool's MCP App, a ui:// resource URI, or None)
+- prompts:   server, name, title, description, arguments, required, icons
+- resources: server, uri, name, title, description, mime_type, size, icons
 - templates: server, uri_template, name, title, description, mime_type
 - history:   time, server, kind, tool, arguments, status, duration_ms, error
+- subscriptions: server, uri, updates, last_update
+- logs:      time, server, level, logger, message, data
+(tasks: ``views.tasks.TASK_COLUMNS``)
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..core.appmeta import ui_resource_uri
 from ..core.registry import ServerView
 from ..core.history import CallRecord, ToolUsage
 from ..core.secrets import mask, mask_text
@@ -29,13 +34,24 @@ SERVER_COLUMNS = [
     "protocol_version", "connected_at", "last_error", "target",
 ]  # fmt: skip
 TOOL_COLUMNS = [
-    "server", "name", "title", "description", "params", "required", "read_only", "destructive",
-    "calls", "p50_ms", "last_used", "input_schema", "output_schema", "tokens",
+    "server", "name", "title", "description", "params", "required", "read_only", "destructive", "ui",
+    "calls", "p50_ms", "last_used", "input_schema", "output_schema", "tokens", "icons",
 ]  # fmt: skip
-PROMPT_COLUMNS = ["server", "name", "title", "description", "arguments", "required"]
-RESOURCE_COLUMNS = ["server", "uri", "name", "title", "description", "mime_type", "size"]
+PROMPT_COLUMNS = ["server", "name", "title", "description", "arguments", "required", "icons"]
+RESOURCE_COLUMNS = ["server", "uri", "name", "title", "description", "mime_type", "size", "icons"]
 TEMPLATE_COLUMNS = ["server", "uri_template", "name", "title", "description", "mime_type"]
 HISTORY_COLUMNS = ["time", "server", "kind", "tool", "arguments", "status", "duration_ms", "error"]
+SUBSCRIPTION_COLUMNS = ["server", "uri", "updates", "last_update"]
+LOG_COLUMNS = ["time", "server", "level", "logger", "message", "data"]
+
+
+def icons_of(item: Any) -> list[dict[str, Any]] | None:
+    """An item's icons as plain dicts (src, mime_type, sizes, theme), or None when it has none."""
+    icons = getattr(item, "icons", None)
+    if not icons:
+        return None
+    return [{"src": str(i.src), "mime_type": i.mime_type, "sizes": i.sizes, "theme": getattr(i, "theme", None)}
+            for i in icons]  # fmt: skip
 
 
 def _ts(value: float | None) -> Any:
@@ -110,15 +126,19 @@ def tools_frame(
                     "required": list(schema.get("required") or []),
                     "read_only": read_only,
                     "destructive": destructive,
+                    "ui": ui_resource_uri(tool),  # apps:
                     "calls": stats.count if stats else 0,
                     "p50_ms": stats.p50 if stats else None,
                     "last_used": stats.last_used if stats else pd.NaT,
                     "input_schema": schema,
                     "output_schema": tool.output_schema,
                     "tokens": estimate_tokens(tool),  # bench: what its definition costs a model per turn
+                    "icons": icons_of(tool),
                 }
             )
-    return pd.DataFrame(rows, columns=TOOL_COLUMNS)
+    frame = pd.DataFrame(rows, columns=TOOL_COLUMNS)
+    frame["ui"] = pd.Series([r["ui"] for r in rows], dtype=object)  # apps: None (not NaN) without an app
+    return frame
 
 
 def prompts_frame(connections: Iterable[ServerView]) -> pd.DataFrame:
@@ -134,6 +154,7 @@ def prompts_frame(connections: Iterable[ServerView]) -> pd.DataFrame:
                     "description": p.description,
                     "arguments": [a.name for a in args],
                     "required": [a.name for a in args if a.required],
+                    "icons": icons_of(p),
                 }
             )
     return pd.DataFrame(rows, columns=PROMPT_COLUMNS)
@@ -142,7 +163,7 @@ def prompts_frame(connections: Iterable[ServerView]) -> pd.DataFrame:
 def _items_frame(connections: Iterable[ServerView], attr: str, columns: list[str]) -> pd.DataFrame:
     """One row per item of each connection's ``attr`` listing; columns are the items' own fields."""
     rows = [
-        {"server": c.name, **{col: getattr(item, col) for col in columns[1:]}}
+        {"server": c.name, **{col: icons_of(item) if col == "icons" else getattr(item, col) for col in columns[1:]}}
         for c in connections
         for item in getattr(c, attr)
     ]
@@ -212,3 +233,16 @@ def stored_history_frame(records: Iterable[Any]) -> pd.DataFrame:
         for r in records
     ]
     return pd.DataFrame(rows, columns=HISTORY_COLUMNS)
+
+
+def subscriptions_frame(subscriptions: Iterable[Any]) -> pd.DataFrame:
+    rows = [{"server": s.server, "uri": mask_text(s.uri), "updates": s.updates, "last_update": _ts(s.last_update)}
+            for s in subscriptions]  # fmt: skip
+    return pd.DataFrame(rows, columns=SUBSCRIPTION_COLUMNS)
+
+
+def logs_frame(entries: Iterable[Any]) -> pd.DataFrame:
+    """Server log messages (masked when they arrived), oldest first."""
+    rows = [{"time": _ts(e.time), "server": e.server, "level": e.level, "logger": e.logger, "message": e.message,
+             "data": e.data} for e in entries]  # fmt: skip
+    return pd.DataFrame(rows, columns=LOG_COLUMNS)

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..catalog.sync import Catalog
+from ..core.features import Features
 from ..core.service import ServerService
 from ..errors import WorkbenchError
 from . import frames
@@ -25,9 +26,10 @@ PING_COLUMNS = ["server", "status", "latency_ms", "error"]
 class Listings:
     """``servers()``, ``tools()``, ``prompts()``, ... for the ``Workbench``."""
 
-    def __init__(self, service: ServerService, catalog: Callable[[], Catalog | None]) -> None:
+    def __init__(self, service: ServerService, catalog: Callable[[], Catalog | None], features: Features) -> None:
         self._service = service
         self._catalog = catalog  # the catalog open now (the store can be switched), or None
+        self._features = features
 
     # ------------------------------------------------------------------ live servers
     def servers(self, names: list[str] | None = None, *, all_columns: bool = False) -> pd.DataFrame:
@@ -130,6 +132,13 @@ class Listings:
         if last:
             records = records[-last:]
         return _shown(frames.history_frame(records), "history", all_columns)
+
+    # ------------------------------------------------------------------ subscriptions and logs
+    def subscriptions(self, server: str | None = None) -> pd.DataFrame:
+        return frames.subscriptions_frame(self._features.active_subscriptions(server))
+
+    def logs(self, server: str | None = None, level: str | None = None, last: int | None = None) -> pd.DataFrame:
+        return frames.logs_frame(self._features.log_entries(server, level, last))
 
     def stats(self) -> dict[str, Any]:
         stats = self._service.stats()

@@ -144,6 +144,16 @@ def fa(icon: str, color: str | None = None) -> str:
     return f'<i class="fa fa-{icon}" aria-hidden="true"{style}></i>'
 
 
+def icon_html(item: Any) -> str:
+    """An item's first icon as a small inline image: only ``data:image/...`` sources (nothing is
+    fetched from elsewhere; an SVG in an ``<img>`` runs no script)."""
+    for icon in getattr(item, "icons", None) or []:
+        src = str(icon.src)
+        if src.startswith("data:image/"):
+            return f'<img class="mcp-icon" src="{html.escape(src)}" style="height:1em;vertical-align:middle"/> '
+    return ""
+
+
 def error_text(error: BaseException) -> str:
     return str(error) or type(error).__name__
 

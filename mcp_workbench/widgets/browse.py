@@ -54,6 +54,9 @@ class BrowsePanel(Panel):
     def action(self, value: Any, arguments: dict[str, Any]) -> Coroutine[Any, Any, Any]:
         raise NotImplementedError
 
+    def decorate(self, value: Any, form: SchemaForm) -> None:
+        """Add to a fresh form (completions as you type); nothing by default."""
+
     # ------------------------------------------------------------------ shared behaviour
     def refresh(self) -> None:
         options = self.items()
@@ -76,7 +79,7 @@ class BrowsePanel(Panel):
             self.action_button.disabled = True
             return
         self.detail.value, schema = shown
-        self.form = self.forms.get(value, schema)
+        self.form = self.forms.get(value, schema, lambda form: self.decorate(value, form))
         self.form_box.children = [self.form]
         self.action_button.disabled = False
 

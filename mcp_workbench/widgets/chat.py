@@ -144,11 +144,18 @@ class ChatPanel(Panel):
         from ..chat.display import ChatDisplay
 
         chat = await asyncio.to_thread(self._ensure_session)  # may open the chat store
-        view = ChatDisplay("none")
+        target = [reply]  # the HTML widget the turn draws into (a new one below each app)
+
+        def show_app(app: Any, finished: Any) -> None:  # apps: a tool's MCP App inline, after its card
+            target[0].value = finished.html()
+            target[0] = widgets.HTML()
+            self.transcript.children = [*self.transcript.children, app, target[0]]
+
+        view = ChatDisplay("none", chat=chat, on_app=show_app)
 
         def render(event: dict[str, Any]) -> None:
             view(event)
-            reply.value = view.view.html()
+            target[0].value = view.view.html()
 
         return await chat.asend(text, display=render)  # on the engine loop: events straight to the widget
 

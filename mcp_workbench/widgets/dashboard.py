@@ -24,9 +24,11 @@ from .chat import ChatPanel
 from .prompts import PromptsPanel
 from .resources import ResourcesPanel
 from .servers import ServersPanel
+from .tasks import TasksPanel
 from .tools import ToolsPanel
 
-PANELS: tuple[type[Panel], ...] = (ServersPanel, ToolsPanel, PromptsPanel, ResourcesPanel, ChatPanel, ActivityPanel)
+PANELS: tuple[type[Panel], ...] = (ServersPanel, ToolsPanel, PromptsPanel, ResourcesPanel, TasksPanel, ChatPanel,
+                                   ActivityPanel)  # fmt: skip
 _SUMMARY_EVENTS = ("connection_status_changed", "server_added", "server_removed", "tools_changed", "operation_completed")
 GONE = ("This dashboard's kernel went away (restarted or shut down), so it shows nothing live any more. "
         "Re-run its cell (%mcp ui or wb.dashboard()) for a new dashboard.")  # fmt: skip
@@ -50,7 +52,7 @@ STYLE = """<style>
 
 
 class Dashboard(Panel):
-    """``panels`` by title (Servers, Tools, Prompts, Resources, Chat, Activity) in ``tabs``."""
+    """``panels`` by title (Servers, Tools, Prompts, Resources, Tasks, Chat, Activity) in ``tabs``."""
 
     def __init__(self, wb: Any) -> None:
         super().__init__(wb)

@@ -1,7 +1,7 @@
 """A form generated from a tool's JSON Schema, so a tool can be called without writing code.
 
 string → Text (a Textarea for text: a name or description that says so, ``maxLength`` > 200,
-a text-like ``format``, every prompt argument), number / integer → a Text that must parse (so a
+a text-like ``format``), number / integer → a Text that must parse (so a
 required number starts empty and is never a silent 0), boolean → Checkbox, enum → Dropdown,
 array / object (or no type) → a JSON Textarea that says at once when its text is not valid.
 Defaults fill the controls; required fields carry a red star. ``values()`` returns the
@@ -15,6 +15,7 @@ import html
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
@@ -84,6 +85,7 @@ class Field:
     def __init__(self, name: str, schema: dict[str, Any], required: bool) -> None:
         self.name, self.schema, self.required = name, schema, required
         self.kind = kind_of(schema)
+        self.multiline = self.kind == "string" and multiline(name, schema)  # a text area, not a line
         self.default = schema.get("default")
         self.has_default = self.default is not None
         self.touched = False
@@ -103,7 +105,7 @@ class Field:
     def _control(self) -> widgets.Widget:
         d, s = self.default, self.schema
         placeholder = str(s.get("description") or s.get("title") or "")[:80]
-        if self.kind == "string" and multiline(self.name, s):
+        if self.multiline:
             return widgets.Textarea(value="" if d is None else str(d), placeholder=placeholder, rows=4,
                                     layout=widgets.Layout(width="60%"))  # fmt: skip
         if self.kind == "string":
@@ -218,21 +220,23 @@ class FormCache:
     def __init__(self) -> None:
         self._forms: dict[Any, tuple[str, SchemaForm]] = {}
 
-    def get(self, key: Any, schema: dict[str, Any] | None) -> SchemaForm:
+    def get(self, key: Any, schema: dict[str, Any] | None, made: Callable[[SchemaForm], None] | None = None) -> SchemaForm:
+        """The form of ``key``; ``made(form)`` runs once on a new one (e.g. to add completions)."""
         shape = json.dumps(schema or {}, sort_keys=True, default=str)
         kept = self._forms.get(key)
         if kept is not None and kept[0] == shape:
             return kept[1]
         form = SchemaForm(schema)
         self._forms[key] = (shape, form)
+        if made is not None:
+            made(form)
         return form
 
 
 def prompt_schema(arguments: list[Any] | None) -> dict[str, Any]:
-    """A prompt's arguments as a schema of strings (MCP prompt arguments are strings, and the
-    text of a prompt: each gets a text area)."""
-    props = {a.name: {"type": "string", "format": "multiline", "description": a.description or ""}
-             for a in arguments or []}  # fmt: skip
+    """A prompt's arguments as a schema of strings (MCP prompt arguments are strings; text-like
+    ones get a text area, the rest a line that a server's completions can fill)."""
+    props = {a.name: {"type": "string", "description": a.description or ""} for a in arguments or []}
     return {"type": "object", "properties": props, "required": [a.name for a in arguments or [] if a.required]}
 
 

@@ -6,8 +6,10 @@ import html
 from collections.abc import Coroutine
 from typing import Any
 
+from .base import icon_html
 from .browse import BrowsePanel
-from .forms import prompt_schema
+from .forms import SchemaForm, prompt_schema
+from .live import suggest
 
 
 class PromptsPanel(BrowsePanel):
@@ -25,8 +27,12 @@ class PromptsPanel(BrowsePanel):
         prompt = conn.prompts.get(name) if conn is not None else None
         if prompt is None:
             return None
-        text = f"<h4 style='margin:6px 0'>{html.escape(value)}</h4>{html.escape(prompt.description or '')}"
+        text = f"<h4 style='margin:6px 0'>{icon_html(prompt)}{html.escape(value)}</h4>{html.escape(prompt.description or '')}"
         return text, prompt_schema(prompt.arguments)
+
+    def decorate(self, value: Any, form: SchemaForm) -> None:
+        """Arguments suggest the server's completions as you type."""
+        suggest(self, form, value.partition(".")[0], lambda arg, typed, ctx: self.wb.acomplete(value, arg, typed, context=ctx))
 
     def action(self, value: Any, arguments: dict[str, Any]) -> Coroutine[Any, Any, Any]:
         return self.wb.aget_prompt(value, arguments)

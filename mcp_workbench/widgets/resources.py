@@ -6,14 +6,23 @@ import html
 from collections.abc import Coroutine
 from typing import Any
 
+from .base import icon_html
 from .browse import BrowsePanel
-from .forms import fill_template, template_schema
+from .forms import SchemaForm, fill_template, template_schema
+from .live import SubscribeToggle, suggest
 
 
 class ResourcesPanel(BrowsePanel):
     title = "Resources"
     action_label = "Read"
     empty_text = "No resources: connect a server that offers some."
+
+    def __init__(self, wb: Any) -> None:
+        self.live: SubscribeToggle | None = None
+        super().__init__(wb)
+        self.live = SubscribeToggle(self, self.result)
+        self.children = (*self.children[:-1], self.live, self.children[-1])
+        self.select()
 
     def items(self) -> list[tuple[str, Any]]:
         found: list[tuple[str, Any]] = []
@@ -38,8 +47,21 @@ class ResourcesPanel(BrowsePanel):
         if item is None:
             return None
         mime = f" <code>{html.escape(item.mime_type)}</code>" if item.mime_type else ""
-        text = f"<h4 style='margin:6px 0'>{html.escape(uri)}{mime}</h4>{html.escape(item.description or '')}"
+        text = f"<h4 style='margin:6px 0'>{icon_html(item)}{html.escape(uri)}{mime}</h4>{html.escape(item.description or '')}"
         return text, schema
+
+    def select(self) -> None:
+        super().select()
+        if self.live is not None:
+            kind, server, uri = self.listing.value or (None, None, None)
+            self.live.show_for(server, uri if kind == "resource" else None)
+
+    def decorate(self, value: Any, form: SchemaForm) -> None:
+        """A template's variables suggest the server's completions as you type."""
+        kind, server, uri = value
+        if kind == "template":
+            suggest(self, form, server, lambda arg, typed, ctx: self.wb.acomplete(server, arg, typed, context=ctx,
+                                                                                  template=uri))  # fmt: skip
 
     def action(self, value: Any, arguments: dict[str, Any]) -> Coroutine[Any, Any, Any]:
         kind, server, uri = value

@@ -15,6 +15,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..core.logs import LEVELS
 from ..core.transports import TRANSPORTS
 from .base import ERROR, MUTED, OK, Panel, button, error_text, message
 from .server_rows import ServerTable, in_form_terms
@@ -53,6 +54,7 @@ class ServersPanel(Panel):
         super().__init__(wb)
         self.latency: dict[str, float] = {}
         self.table = ServerTable(self.act, self.row_controls)
+        self.levels: dict[str, widgets.Dropdown] = {}  # each row's log-level selector
         self.status = widgets.HTML()
         # the connect form; placeholders start with "e.g." so they never pass for values
         self.name = widgets.Text(description="Name", placeholder="e.g. demo")
@@ -77,6 +79,8 @@ class ServersPanel(Panel):
         self.transport.observe(lambda _c: self._show_transport(), names="value")
         self.connect_button.on_click(lambda _b: self.connect())
         self.load_button.on_click(lambda _b: self.load_config())
+        self.log_level.observe(self.unless_quiet(self.set_log_level), names="value")
+        self.selected.observe(self.unless_quiet(self._show_level), names="value")
         self._show_transport()
         for control, css in ((self.name, "name"), (self.command, "command"), (self.args, "args"), (self.env, "env"),
                              (self.url, "url"), (self.connect_button, "button"), (self.status, "status"),
@@ -97,14 +101,46 @@ class ServersPanel(Panel):
         self.refresh()
 
     def refresh(self) -> None:
-        """Rows for the live connections, each showing its status, counts, latency and last error."""
+        """Rows for the live connections, each showing its status, counts, latency, last error and log level."""
         with self.lock:
-            self.table.update(self.wb.server_views(), self.latency)
+            views = self.wb.server_views()
+            self.table.update(views, self.latency)
+            for gone in set(self.levels) - set(self.table.rows):
+                del self.levels[gone]
+            for view in views:
+                self._show_level(view)
+
+    def _show_level(self, view: Any) -> None:
+        """A row's log level (a server without the logging capability has none to set)."""
+        control = self.levels.get(view.name)
+        if control is None:
+            return
+        caps = view.capabilities
+        level = view.log_level if caps is not None and caps.logging is not None else None
+        control.disabled = caps is None or caps.logging is None
+        if control.value != level and level in LEVELS:
+            self.replace_options(control, list(control.options), level)
+
+    def set_log_level(self, name: str, level: str | None) -> None:
+        if level:
+            self._say(f"{name}: log level {level}…")
+            self.run(self.wb.aset_log_level(name, level), self._report(f"{name} log level {level}"))
+
+    def _report(self, what: str) -> Any:
+        def done(_result: Any, error: BaseException | None) -> None:
+            self._say(f"{what}: {in_form_terms(error_text(error))}" if error else f"{what}: done", ERROR if error else OK)
+
+        return done
 
     def row_controls(self, name: str) -> list[widgets.Widget]:
-        """Extra controls for server ``name``'s row, after Reconnect / Disconnect / Ping (none yet:
-        the place for a per-server log-level selector)."""
-        return []
+        """Controls for server ``name``'s row after Reconnect / Disconnect / Ping: its log level."""
+        level = widgets.Dropdown(options=[("log level", None), *[(x, x) for x in LEVELS]], value=None,
+                                 tooltip=f"the lowest level of log messages {name} sends",
+                                 layout=widgets.Layout(width="9em"))  # fmt: skip
+        level.add_class("mcp-log-level")
+        level.observe(self.unless_quiet(lambda: self.set_log_level(name, level.value)), names="value")
+        self.levels[name] = level
+        return [level]
 
     def _show_transport(self) -> None:
         stdio = TRANSPORTS[self.transport.value].target == "command"

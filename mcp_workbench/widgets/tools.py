@@ -26,7 +26,7 @@ from ..core.connection import TIMEOUT_ADVICE
 from ..core.secrets import mask
 from ..errors import CallTimeoutError
 from ..views.describe import flags
-from .base import ERROR, OK, WARN, Panel, button, error_text, fa, message, output_of
+from .base import ERROR, OK, WARN, Panel, button, error_text, fa, icon_html, message, output_of
 from .forms import FormCache, SchemaForm, read_form
 
 _EVENTS = ("tools_changed", "server_added", "server_removed")
@@ -157,7 +157,7 @@ class ToolsPanel(Panel):
                  else "")  # fmt: skip
         title = f" — {html.escape(tool.title)}" if tool.title else ""
         self.detail.value = (
-            f"<h4 style='margin:6px 0'>{html.escape(target)}{title}{badge}</h4>"
+            f"<h4 style='margin:6px 0'>{icon_html(tool)}{html.escape(target)}{title}{badge}</h4>"
             f"<div style='white-space:pre-wrap'>{html.escape(tool.description or '(no description)')}</div>"
         )
         self.form = self.forms.get(target, tool.input_schema)

@@ -182,13 +182,19 @@ class ClientCredentialsGate:
         return JSONResponse(token.model_dump(exclude_none=True), headers={"Cache-Control": "no-store"})
 
 
-def auth_server_app(provider: MemoryProvider, *, tenant: str = "") -> Any:
+def auth_server_app(provider: MemoryProvider, *, tenant: str = "", auth_methods: list[str] | None = None) -> Any:
     """The AS: registration, authorize, token, revoke. With ``tenant`` the issuer has a path and
-    its metadata is only at ``{tenant}/.well-known/openid-configuration`` (the last fallback)."""
+    its metadata is only at ``{tenant}/.well-known/openid-configuration`` (the last fallback).
+    ``auth_methods``: what its metadata lists as ``token_endpoint_auth_methods_supported``."""
     issuer = _URL.validate_python(provider.issuer)
     options = ClientRegistrationOptions(enabled=True, valid_scopes=SCOPES, default_scopes=["mcp"])
     routes = create_auth_routes(provider, issuer, client_registration_options=options,
                                 revocation_options=RevocationOptions(enabled=True))  # fmt: skip
+    if auth_methods is not None:
+        metadata = build_metadata(issuer, None, options, RevocationOptions(enabled=True))
+        body = {**metadata.model_dump(mode="json", exclude_none=True), "token_endpoint_auth_methods_supported": auth_methods}
+        listed = Route("/.well-known/oauth-authorization-server", lambda request: JSONResponse(body))
+        routes = [listed, *(r for r in routes if not r.path.startswith("/.well-known"))]  # type: ignore[attr-defined]
     if tenant:
         metadata = build_metadata(issuer, None, options, RevocationOptions(enabled=True))
         body = metadata.model_dump(mode="json", exclude_none=True)

@@ -78,17 +78,19 @@ def _file_token_store() -> Iterator[None]:
 
 @pytest.fixture
 def oauth() -> Iterator[Callable[..., Scenario]]:
-    """``oauth(tenant="", access_ttl=3600, token_prefix="", **gate_options)`` starts a scenario."""
+    """``oauth(tenant="", access_ttl=3600, token_prefix="", auth_methods=None, **gate_options)`` starts a
+    scenario (``auth_methods``: the AS metadata's token_endpoint_auth_methods_supported)."""
     with ExitStack() as stack:
 
-        def start(*, tenant: str = "", access_ttl: int = 3600, token_prefix: str = "", **gate: Any) -> Scenario:
+        def start(*, tenant: str = "", access_ttl: int = 3600, token_prefix: str = "",
+                  auth_methods: list[str] | None = None, **gate: Any) -> Scenario:  # fmt: skip
             as_port, rs_port = free_port(), free_port()
             issuer = f"http://127.0.0.1:{as_port}{tenant}"
             provider = MemoryProvider(issuer, access_ttl=access_ttl, token_prefix=token_prefix)
             url = f"http://127.0.0.1:{rs_port}/mcp"
             gate.setdefault("tool_scopes", {"admin_op": ["admin"]})
             rs = resource_server_app(provider, url, **gate)
-            stack.enter_context(serving(auth_server_app(provider, tenant=tenant), as_port))
+            stack.enter_context(serving(auth_server_app(provider, tenant=tenant, auth_methods=auth_methods), as_port))
             stack.enter_context(serving(rs, rs_port))
             return Scenario(provider, rs, url, issuer)
 

@@ -4,8 +4,11 @@
 ``ResourceGate`` sits in front of it to vary what a client must cope with: where the
 protected-resource metadata is found (``discovery``: "header" = ``WWW-Authenticate
 resource_metadata``, "path" = only the path-based well-known URL, "root" = only the root
-one, "none" = nowhere), metadata that names another resource, and tools that need an extra
-scope (403 ``insufficient_scope``, for step-up). It records every bearer token it sees.
+one, "none" = nowhere), metadata that names another resource, tools that need an extra
+scope (403 ``insufficient_scope``, for step-up), and a 2025-03-26-era server
+(``legacy_metadata``: no protected-resource metadata, the authorization server's metadata
+served at the MCP server's own origin, as that era's spec asked). It records every bearer
+token it sees.
 """
 
 from __future__ import annotations
@@ -24,15 +27,18 @@ from .as_server import MemoryProvider
 from .asgi import read_body, replay
 
 PRM_ROOT = "/.well-known/oauth-protected-resource"
+ASM_ROOT = "/.well-known/oauth-authorization-server"
 
 
 class ResourceGate:
     def __init__(
         self, app: Any, provider: MemoryProvider, resource_url: str, *, discovery: str = "header",
         tool_scopes: dict[str, list[str]] | None = None, claimed_resource: str | None = None,
+        legacy_metadata: bool = False,
     ) -> None:  # fmt: skip
         self.app, self.provider, self.resource_url = app, provider, resource_url
         self.discovery, self.tool_scopes, self.claimed_resource = discovery, tool_scopes or {}, claimed_resource
+        self.legacy_metadata = legacy_metadata
         self.tokens: list[str | None] = []
         self.statuses: list[int] = []
 
@@ -43,6 +49,10 @@ class ResourceGate:
         path = scope["path"]
         if path.startswith(PRM_ROOT):
             await self._metadata(scope, receive, send)
+            return
+        if path == ASM_ROOT:  # 2025-03-26: the client looks for the AS metadata at the MCP server's origin
+            body = legacy_as_metadata(self.provider) if self.legacy_metadata else None
+            await (JSONResponse(body) if body else Response(status_code=404))(scope, receive, send)
             return
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
         token = headers.get("authorization", "")[7:] or None
@@ -98,6 +108,18 @@ class ResourceGate:
             await send(message)
 
         return rewritten
+
+
+def legacy_as_metadata(provider: MemoryProvider) -> dict[str, Any]:
+    """The authorization server's own metadata (its issuer, its endpoints), as a 2025-03-26-era
+    MCP server published it at its origin for the identity provider it delegates to."""
+    from mcp.server.auth.routes import build_metadata
+    from mcp.server.auth.settings import ClientRegistrationOptions, RevocationOptions
+    from pydantic import AnyHttpUrl
+
+    options = ClientRegistrationOptions(enabled=True, valid_scopes=["mcp", "admin"], default_scopes=["mcp"])
+    metadata = build_metadata(AnyHttpUrl(provider.issuer), None, options, RevocationOptions(enabled=True))
+    return metadata.model_dump(mode="json", exclude_none=True)
 
 
 def resource_server_app(provider: MemoryProvider, resource_url: str, **gate: Any) -> ResourceGate:

@@ -1,9 +1,11 @@
 """The dashboard in a real browser: JupyterLab on loopback, Debian's ``chromium`` driven by
 playwright. A person's path: open a notebook, run ``%mcp ui``, connect the demo server from the
-form, call ``demo.add`` from its generated form, read the result on the page. Then what a new user
-tripped over (issue 19): a destructive tool asks first, Cancel on a call that never ends, each
-server row's own buttons, Enter sending a chat message (the scripted OpenAI server), a readable
-``%mcp tools``, and an old dashboard saying its kernel went away after a restart.
+form, call ``demo.add`` from its generated form, read the result on the page; then start a task
+from a second cell and watch its status line (and the Tasks tab) follow it to the end. Then what a
+new user tripped over (issue 19): a destructive tool asks first, Cancel on a call that never ends,
+each server row's own buttons, Enter sending a chat message (the scripted OpenAI server), a
+readable ``%mcp tools``, and an old dashboard saying its kernel went away after a restart (and the
+notice of a notebook reopened without its kernel).
 
 ``MCP_WORKBENCH_UPDATE_DOCS=1`` also writes the screenshot of the dashboard and ``%mcp tools``
 to ``docs/dashboard.png`` (the README shows it).
@@ -15,153 +17,39 @@ stopped by PID, and the test checks that none is left.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import secrets
 import shutil
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.servers import ROOT, SUB_ENV, descendants, free_port, wait_for_port, wait_until, DEMO_TOOLS
+from tests.browser import CELL, artifacts_for, browser, jupyter_lab, run_cell, skip_without_browser
+from tests.servers import ROOT, DEMO_TOOLS
 
-CHROMIUM = os.environ.get("MCP_WORKBENCH_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-CODE_CELL = {"cell_type": "code", "execution_count": None, "id": "ui", "metadata": {}, "outputs": [],
-             "source": "%load_ext mcp_workbench\n%mcp ui"}  # fmt: skip
-# without a kernelspec a "Select Kernel" dialog covers the page and swallows every click
-KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-TOOLS_CELL = {"cell_type": "code", "execution_count": None, "id": "tools", "metadata": {}, "outputs": [],
-              "source": "%mcp tools demo"}  # fmt: skip
-NOTEBOOK = {"cells": [CODE_CELL, TOOLS_CELL], "metadata": {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}},
-            "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
-CELL = ".jp-Notebook .jp-Cell .cm-content"
+skip_without_browser()
 
-
-def _missing() -> str | None:
-    for module in ("playwright", "jupyterlab", "ipykernel"):
-        try:
-            __import__(module)
-        except ImportError:
-            return f"python package {module} is not installed (pip install -e .[test])"
-    if not os.access(CHROMIUM, os.X_OK):
-        return f"no chromium at {CHROMIUM} (apt-get install chromium; .ci/install.sh does)"
-    return None
-
-
-if (_why := _missing()) is not None:
-    if os.environ.get("CI"):  # CI installs all of it: a missing piece there is a failure, not a skip
-        pytest.fail(_why, pytrace=False)
-    pytest.skip(_why, allow_module_level=True)
-
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page  # noqa: E402 (after the skip: playwright may be missing)
 
 
 @pytest.fixture
 def artifacts(request: pytest.FixtureRequest) -> Path:
-    base = ROOT / "test-artifacts"
-    base.mkdir(exist_ok=True)
-    (base / ".gitignore").write_text("*\n")  # screenshots are CI artifacts, never commits
-    folder = base / re.sub(r"[^\w.-]", "_", request.node.name)
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir()
-    return folder
-
-
-def _stop(pids: set[int]) -> list[int]:
-    """SIGKILL whatever of ``pids`` is still alive; returns those that were."""
-    alive = [p for p in pids if os.path.exists(f"/proc/{p}") and _state(p) != "Z"]
-    for pid in alive:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    return alive
-
-
-def _state(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return "Z"
+    return artifacts_for(request)
 
 
 @pytest.fixture
 def lab(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """JupyterLab on 127.0.0.1 in a temp dir with its own config, data, settings and catalog."""
-    (tmp_path / "ui.ipynb").write_text(json.dumps(NOTEBOOK))
-    settings = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)  # no "Jupyter news?" toast over the page, no update check
-    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    dirs = {"JUPYTER_CONFIG_DIR": "config", "JUPYTER_DATA_DIR": "data", "JUPYTER_RUNTIME_DIR": "runtime",
-            "JUPYTERLAB_SETTINGS_DIR": "settings", "JUPYTERLAB_WORKSPACES_DIR": "workspaces",
-            "IPYTHONDIR": "ipython", "MCP_WORKBENCH_HOME": "mcp-workbench"}  # fmt: skip
-    env = {**os.environ, **SUB_ENV, **{k: str(tmp_path / v) for k, v in dirs.items()}}
-    port, token = free_port(), secrets.token_hex(16)
-    log = (tmp_path / "lab.log").open("w")
-    command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path}", "--LabApp.news_url=None",
-        "--LabApp.extension_manager=readonly", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ] + (["--allow-root"] if os.geteuid() == 0 else [])  # fmt: skip
-    proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
-    started = {proc.pid}
-    try:
-        wait_for_port(port, proc, timeout=60)
-        yield {"url": f"http://127.0.0.1:{port}/lab/tree/ui.ipynb?token={token}", "log": tmp_path / "lab.log"}
-    finally:
-        started |= descendants(proc.pid)  # the kernel and its MCP server, before they are reparented
-        proc.terminate()  # jupyter shuts its kernels down; the kernel's atexit closes its MCP servers
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-        wait_until(lambda: not [p for p in started if _state(p) != "Z"], timeout=10)
-        leftover = _stop(started)
-        assert not leftover, f"processes left after jupyter lab stopped (killed now): {leftover}"
+    with jupyter_lab(tmp_path, ["%load_ext mcp_workbench\n%mcp ui"], name="ui.ipynb") as served:
+        yield served
 
 
 @pytest.fixture
 def page(tmp_path: Path) -> Iterator[Page]:
-    """Debian's chromium with a fresh user-data dir; playwright's driver and browser stopped after."""
-    before = descendants()
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, args=FLAGS, headless=True,
-            viewport={"width": 1400, "height": 1000},
-        )  # fmt: skip
-        started = descendants() - before  # playwright's driver and chromium (no page is open yet)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-    wait_until(lambda: not [p for p in started if _state(p) != "Z"], timeout=10)
-    leftover = _stop(started)
-    assert not leftover, f"browser processes left after playwright stopped (killed now): {leftover}"
-
-
-def _run_first_cell(page: Page) -> None:
-    """Run the cell once the kernel is idle (a cell run before the kernel is ready is dropped)."""
-    page.wait_for_selector(CELL, timeout=60_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-    prompt = page.locator(".jp-Cell .jp-InputPrompt").first
-    for _ in range(3):
-        page.click(CELL)
-        page.keyboard.press("Shift+Enter")
-        if wait_until(lambda: re.search(r"\[(\*|\d+)\]", prompt.inner_text()), timeout=5):
-            return
-    raise AssertionError("the notebook never ran its cell")
+    with browser(tmp_path) as opened:
+        yield opened
 
 
 def _connect(page: Page, name: str, args: str, env: str = "") -> None:
@@ -178,7 +66,7 @@ def test_dashboard_connects_and_calls_a_tool_in_jupyterlab(lab: dict[str, Any], 
     try:
         page.goto(lab["url"])
         step = "run %mcp ui"
-        _run_first_cell(page)
+        run_cell(page, 0)
         page.wait_for_selector(".mcp-dashboard", timeout=60_000)
         page.screenshot(path=artifacts / "1-dashboard.png")
 
@@ -220,6 +108,17 @@ def test_dashboard_connects_and_calls_a_tool_in_jupyterlab(lab: dict[str, Any], 
         page.click(".mcp-dashboard .lm-TabBar-tab:has-text('Activity')")
         page.wait_for_selector(".mcp-activity :text('✓ call demo.add ok')", timeout=10_000)
         page.screenshot(path=artifacts / "4-activity.png")
+
+        step = "a task started in another cell: its line follows it, so does the Tasks tab"
+        page.locator(CELL).nth(1).click()
+        page.keyboard.type("%mcp call demo.countdown steps=20 seconds=0.1 --task")
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_selector(".mcp-task-line .mcp-task-working", timeout=30_000)
+        page.click(".mcp-dashboard .lm-TabBar-tab:has-text('Tasks')")
+        page.wait_for_selector(".mcp-tasks-table :text('countdown')", timeout=30_000)
+        page.wait_for_selector(".mcp-task-line .mcp-task-completed", timeout=60_000)  # redrawn from events
+        page.wait_for_selector(".mcp-tasks-table :text('● completed')", timeout=30_000)
+        page.screenshot(path=artifacts / "5-task.png")
     except Exception as exc:
         page.screenshot(path=artifacts / "failure.png", full_page=True)
         tail = lab["log"].read_text()[-3000:]
@@ -236,21 +135,22 @@ def _summary_calls(page: Page) -> int:
     return int(found.group(1))
 
 
-def _run_cell(page: Page, index: int) -> None:
-    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
-    cell.locator(".cm-content").click()
-    page.keyboard.press("Shift+Enter")
+@pytest.fixture
+def lab_with_listing(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    with jupyter_lab(tmp_path, ["%load_ext mcp_workbench\n%mcp ui", "%mcp tools demo"], name="ui.ipynb") as served:
+        yield served
 
 
-def test_what_a_new_user_trips_over_in_jupyterlab(lab: dict[str, Any], page: Page, artifacts: Path) -> None:
+def test_what_a_new_user_trips_over_in_jupyterlab(lab_with_listing: dict[str, Any], page: Page, artifacts: Path) -> None:
     from tests.openai_stub import OpenAIStub, text, tool_calls
 
+    lab = lab_with_listing
     key = "sk-browser-" + secrets.token_hex(8)
     step = "open the notebook, run %mcp ui, connect two demo servers"
     with OpenAIStub(api_key=key) as stub:
         try:
             page.goto(lab["url"])
-            _run_first_cell(page)
+            run_cell(page, 0)
             page.wait_for_selector(".mcp-dashboard", timeout=60_000)
             page.wait_for_timeout(2500)  # past the notice's delay: next to a live dashboard it never shows
             assert page.locator(".mcp-kernel-notice").count() == 1 and not page.is_visible(".mcp-kernel-notice")
@@ -334,7 +234,7 @@ def test_what_a_new_user_trips_over_in_jupyterlab(lab: dict[str, Any], page: Pag
             page.fill(".mcp-field-b input", "3")
             page.click(".mcp-tool-call")
             page.wait_for_selector(".mcp-tool-result :text('result of')", timeout=30_000)
-            _run_cell(page, 1)
+            run_cell(page, 1)
             listing = page.locator(".mcp-listing-tools")
             listing.wait_for(timeout=60_000)
             markup = listing.inner_html()

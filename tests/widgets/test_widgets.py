@@ -312,8 +312,9 @@ def test_a_new_dashboard_replaces_the_old_one_and_drops_its_subscriptions(demo_b
 
     first = demo_bench.dashboard()
     with_one = handlers()
-    assert [p.title for p in first.panels.values()] == ["Servers", "Tools", "Prompts", "Resources", "Chat", "Activity"]
-    assert first.tabs.titles == ("Servers", "Tools", "Prompts", "Resources", "Chat", "Activity")
+    assert [p.title for p in first.panels.values()] == ["Servers", "Tools", "Prompts", "Resources", "Tasks", "Chat",
+                                                         "Activity"]
+    assert first.tabs.titles == ("Servers", "Tools", "Prompts", "Resources", "Tasks", "Chat", "Activity")
     assert first.show("Tools") is first.panels["Tools"] and first.tabs.selected_index == 1
     second = demo_bench.dashboard()
     assert handlers() == with_one and first.comm is None and second.comm is not None

@@ -30,6 +30,7 @@ from .base import (
     ServerRecord,
     StoredCall,
     StoredChat,
+    StoredTask,
     ToolRepository,
     item_id,
 )
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 __all__ = [
     "open_repository", "ToolRepository", "SQLRepository", "SQLiteRepository",
     "PostgresRepository", "default_path", "HOME_ENV", "CatalogItem", "ServerRecord",
-    "StoredCall", "SchemaVersion", "LatencyStats", "ChatRoom", "StoredChat", "ChatMessage",
+    "StoredCall", "StoredTask", "SchemaVersion", "LatencyStats", "ChatRoom", "StoredChat", "ChatMessage",
     "Page", "item_id", "KINDS", "ITEM_STATUSES", "SERVER_STATUSES", "CALL_STATUSES",
     "CHANGE_TYPES", "EVENTS", "ROLES",
 ]

@@ -24,7 +24,7 @@ from .schema import COMPONENT, LATEST, MIGRATIONS, Dialect
 log = logging.getLogger(__name__)
 OUR_TABLES = frozenset({"schema_version", "servers", "catalog_items", "item_versions",
                         "call_history", "catalog_changes", "chat_rooms", "chat_sessions",
-                        "chat_messages"})
+                        "chat_messages", "tasks"})
 
 
 def where_clause(equal: dict[str, Any], since: tuple[str, float] | None = None) -> tuple[str, list[Any]]:

@@ -28,11 +28,12 @@ from .records import (
     ServerRecord,
     StoredCall,
     StoredChat,
+    StoredTask,
     item_id,
 )
 
 __all__ = [
-    "ToolRepository", "CatalogItem", "ServerRecord", "StoredCall", "SchemaVersion",
+    "ToolRepository", "CatalogItem", "ServerRecord", "StoredCall", "StoredTask", "SchemaVersion",
     "LatencyStats", "ChatRoom", "StoredChat", "ChatMessage", "Page", "item_id", "KINDS",
     "ITEM_STATUSES", "SERVER_STATUSES", "CALL_STATUSES", "CHANGE_TYPES", "EVENTS", "ROLES",
 ]
@@ -130,6 +131,14 @@ class ToolRepository(Protocol):
                     tokens: int | None = None) -> ChatMessage: ...
 
     def messages(self, session_id: str) -> builtins.list[ChatMessage]: ...
+
+    # -- tasks ---------------------------------------------------------------------------
+    def save_task(self, row: Mapping[str, Any]) -> StoredTask:
+        """Insert or update a task by (server, task_id); None fields keep their stored value."""
+
+    def get_task(self, server: str, task_id: str) -> StoredTask | None: ...
+
+    def list_tasks(self, server: str | None = None, limit: int = 1000) -> builtins.list[StoredTask]: ...
 
     # -- lifecycle -----------------------------------------------------------------------
     def close(self) -> None: ...

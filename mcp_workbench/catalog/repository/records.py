@@ -127,6 +127,29 @@ class StoredCall:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredTask:
+    """A task the workbench started or followed: enough to find it again on its server
+    (``wb.task(server, task_id)``) after the kernel that started it is gone. Arguments and
+    error are stored masked; ``created`` / ``updated`` are the server's ISO 8601 times.
+
+    Not ``core.tasks.TaskState`` (the live task this kernel follows, with its result and
+    events): this is the row that outlives it."""
+
+    server: str
+    task_id: str
+    tool: str | None = None
+    arguments: dict[str, Any] | None = None
+    status: str = "working"
+    status_message: str | None = None
+    created: str | None = None
+    updated: str | None = None
+    ttl_ms: int | None = None
+    error: str | None = None
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ChatRoom:
     id: str
     name: str

@@ -108,6 +108,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             tokens INTEGER, created_at $REAL NOT NULL)""",
         "CREATE INDEX chat_messages_session ON chat_messages (session_id, id)",
     )),
+    Migration(3, "tasks: ids of long-running tool calls, kept to re-attach after a restart", (
+        """CREATE TABLE tasks (
+            server $KEY NOT NULL, task_id $KEY NOT NULL, tool TEXT, arguments TEXT,
+            status TEXT NOT NULL, status_message TEXT, created TEXT, updated TEXT,
+            ttl_ms $BIGINT, error TEXT, first_seen $REAL NOT NULL, last_seen $REAL NOT NULL,
+            PRIMARY KEY (server, task_id))""",
+        "CREATE INDEX tasks_seen ON tasks (last_seen)",
+    )),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -12,7 +12,10 @@ The protocol (discovery, registration, PKCE, ``resource``, step-up on 403
   (``interactive: False``) fails with a clear error instead of waiting for a page;
 - every failure becomes a one-line ``AuthError``; while connecting, one failed sign-in ends
   the attempt (the SDK would otherwise follow a failed ``server/discover`` probe with an
-  ``initialize`` that asks the user again), and closing a session never asks for a sign-in.
+  ``initialize`` that asks the user again), and closing a session never asks for a sign-in;
+- a pre-registered client's secret goes the way the server's metadata says it takes it, and a
+  2025-03-26-era server (no protected-resource metadata) signs in with the metadata at its own
+  origin (``compat``).
 """
 
 from __future__ import annotations
@@ -39,10 +42,11 @@ from mcp.shared.auth import (
     ProtectedResourceMetadata,
 )
 from mcp.shared.exceptions import MCPDeprecationWarning
-from pydantic import AnyUrl, PrivateAttr
+from pydantic import AnyHttpUrl, AnyUrl, PrivateAttr
 
 from ...errors import ConfigError
 from ..secrets import register_secret
+from .compat import SECRET_METHODS, is_legacy_metadata_request, pick_auth_method, rebase
 from .errors import AuthError, TokenExpiredError, explain
 from .settings import AuthSettings
 from .signin import CallbackHandler, RedirectHandler, SignIn
@@ -93,6 +97,8 @@ class _WorkbenchFlow:
     _refresh_refused: bool
     _authorized: bool  # a request this provider authorized has succeeded: the session is up
     _failed: AuthError | None  # a sign-in that failed while connecting; see _auth_flow
+    _pick_method: bool  # a pre-registered secret whose method the user left to the server's metadata
+    _usual_method: str | None
 
     def _setup(
         self, server: str, storage: ServerTokenStorage, settings: AuthSettings, signin: SignIn | None = None,
@@ -101,7 +107,30 @@ class _WorkbenchFlow:
         self._server, self._storage, self._signin = server, storage, signin
         self._fixed_client, self._refresh_refused = fixed_client, False
         self._authorized, self._failed = False, None
+        pre_registered = fixed_client is not None or settings.mode == "client_credentials"
+        self._pick_method = pre_registered and settings.token_endpoint_auth_method is None and bool(settings.client_secret)
+        self._usual_method = None
         self.context.client_metadata = _client_metadata(self.context.client_metadata, settings.scopes)
+
+    def _choose_method(self) -> None:
+        """Before a token request: the secret method the server's metadata lists (see ``compat``)."""
+        info, meta = self.context.client_info, self.context.oauth_metadata
+        if not self._pick_method or info is None or meta is None or info.token_endpoint_auth_method not in SECRET_METHODS:
+            return
+        self._usual_method = self._usual_method or info.token_endpoint_auth_method
+        info.token_endpoint_auth_method = pick_auth_method(meta.token_endpoint_auth_methods_supported, self._usual_method)
+
+    async def _exchange_token_authorization_code(self, auth_code: str, code_verifier: str) -> httpx2.Request:
+        self._choose_method()
+        return await super()._exchange_token_authorization_code(auth_code, code_verifier)  # type: ignore[misc,no-any-return]
+
+    async def _exchange_token_client_credentials(self) -> httpx2.Request:
+        self._choose_method()
+        return await super()._exchange_token_client_credentials()  # type: ignore[misc,no-any-return]
+
+    async def _refresh_token(self) -> httpx2.Request:
+        self._choose_method()
+        return await super()._refresh_token()  # type: ignore[misc,no-any-return]
 
     async def _initialize(self) -> None:
         await super()._initialize()  # type: ignore[misc]
@@ -175,6 +204,9 @@ class _WorkbenchFlow:
             outgoing = await inner.__anext__()
             while True:
                 response = yield outgoing
+                legacy_issuer = None
+                if self._legacy_lookup(outgoing):
+                    response, legacy_issuer = await rebase(response, self._expected_issuer())  # type: ignore[attr-defined]
                 if (
                     outgoing is request and response.status_code == 401 and not retried
                     and "Authorization" in request.headers and self.context.can_refresh_token()
@@ -187,6 +219,8 @@ class _WorkbenchFlow:
                 if outgoing is request and response.status_code < 400:
                     self._authorized = True
                 outgoing = await inner.asend(response)
+                if legacy_issuer is not None and self.context.oauth_metadata is not None:
+                    self.context.oauth_metadata.issuer = AnyHttpUrl(legacy_issuer)  # the issuer it named, for RFC 9207
         except StopAsyncIteration:
             return
         except Exception as exc:
@@ -196,6 +230,12 @@ class _WorkbenchFlow:
             raise error from exc
         finally:
             await inner.aclose()
+
+
+    def _legacy_lookup(self, request: httpx2.Request) -> bool:
+        ctx = self.context
+        return (ctx.auth_server_url is None and ctx.protected_resource_metadata is None
+                and is_legacy_metadata_request(request, ctx.server_url))  # fmt: skip
 
 
 class WorkbenchOAuthProvider(_WorkbenchFlow, OAuthClientProvider):

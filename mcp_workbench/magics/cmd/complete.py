@@ -1,5 +1,6 @@
-"""Tab completion for ``%mcp``: subcommands, options, server names, ``SERVER.TOOL`` names, and a
-tool's (or prompt's) parameter names as ``name=`` once the tool is typed.
+"""Tab completion for ``%mcp``: subcommands, options, server names, ``SERVER.TOOL`` names, a
+tool's (or prompt's) parameter names as ``name=`` once the tool is typed, and a prompt argument's
+values as the server completes them (``completion/complete``): ``%mcp prompt ev.p department=En<TAB>``.
 
 IPython replaces only the token under the cursor, which stops at its delimiters (``=``,
 ``:``, ...), so answers are cut to start where that token starts. The completer is handed a
@@ -13,6 +14,7 @@ import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ...core.logs import LEVELS  # a constant: the module loads the SDK only when it sets a level
 from . import COMMANDS
 from ._parser import Syntax
 
@@ -51,10 +53,28 @@ def candidates(wb: Workbench | None, text: str) -> list[str]:
     elif word.startswith("-"):
         found = sorted(syntax.option_index)
     elif before and (opt := syntax.option_index.get(before[-1])) is not None and opt.kind not in ("flag", "words"):
-        return []  # a value of an option we cannot guess (a path, seconds, K=V)
+        found = list(LEVELS) if opt.dest in ("level", "log_level") else []  # else a path, seconds, K=V: no guess
     else:
-        found = _positional(wb, syntax, _positionals(syntax, before))
+        done = _positionals(syntax, before)
+        found = _values(wb, syntax.name, done, word)
+        if found is None:
+            found = _positional(wb, syntax, done)
     return [c for c in found if c.startswith(word)]
+
+
+def _values(wb: Workbench | None, command: str, done: list[str], word: str) -> list[str] | None:
+    """Server-completed values: ``ARG=value`` of ``%mcp prompt``, VALUE of ``%mcp complete``;
+    None where the word is not such a value."""
+    if wb is None:
+        return None
+    describe = _names()
+    if command == "prompt" and done and "=" in word:
+        name, _, partial = word.partition("=")
+        context = dict(t.partition("=")[::2] for t in done[1:] if "=" in t)
+        return [f"{name}={v}" for v in describe.argument_values(wb, done[0], name, partial, context)]
+    if command == "complete" and len(done) == 2:
+        return describe.argument_values(wb, done[0], done[1], word, {})
+    return None
 
 
 def _positionals(syntax: Syntax, before: list[str]) -> list[str]:
@@ -91,7 +111,15 @@ def _positional(wb: Workbench | None, syntax: Syntax, done: list[str]) -> list[s
         return describe.server_names(wb) if not done else []
     if name == "read":
         return describe.server_names(wb) if not done else describe.resource_uris(wb, done[0]) if len(done) == 1 else []
-    if name in ("call", "describe", "prompt"):
+    if name == "complete":
+        return describe.targets(wb, "prompt") if not done else describe.parameter_names(wb, done[0], "prompt")
+    if name in ("task", "subscribe", "unsubscribe", "log-level", "logs", "tasks", "subscriptions") and not done:
+        return describe.server_names(wb)
+    if name in ("subscribe", "unsubscribe") and len(done) == 1:
+        return describe.resource_uris(wb, done[0])
+    if name == "log-level" and len(done) == 1:
+        return list(LEVELS)
+    if name in ("call", "app", "describe", "prompt"):
         kind = "prompt" if name == "prompt" else "tool"
         if not done:
             return describe.targets(wb, kind)

@@ -74,6 +74,8 @@ CONNECT = Syntax(
                key_value),
         Option(("--timeout",), "timeout", metavar="S", help="per-call timeout for this server, in seconds",
                type=positive_float),
+        Option(("--log-level",), "log_level", metavar="L",
+               help="the lowest level of log messages the server should send (debug ... emergency)"),
         Option(("--oauth",), "oauth", "flag", help="sign in with OAuth 2.1 (a sign-in link; the tokens are kept)"),
         Option(("--client-id",), "client_id", metavar="ID", help="a pre-registered OAuth client ID (implies --oauth)"),
         Option(("--scope",), "scope", "multi", "S", help="an OAuth scope to ask for (repeatable; implies --oauth)"),
@@ -101,6 +103,8 @@ CONNECT = Syntax(
 def run_connect(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
     name = v["NAME"]
     options: dict[str, Any] = {"timeout": v["timeout"]} if v["timeout"] else {}
+    if v["log_level"]:
+        options["log_level"] = v["log_level"]
     if v["stdio"]:
         command, *args = v["stdio"]
         options.update(command=command, args=args, cwd=v["cwd"], inherit_env=v["inherit_env"])
