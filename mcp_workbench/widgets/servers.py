@@ -79,8 +79,6 @@ class ServersPanel(Panel):
         self.transport.observe(lambda _c: self._show_transport(), names="value")
         self.connect_button.on_click(lambda _b: self.connect())
         self.load_button.on_click(lambda _b: self.load_config())
-        self.log_level.observe(self.unless_quiet(self.set_log_level), names="value")
-        self.selected.observe(self.unless_quiet(self._show_level), names="value")
         self._show_transport()
         for control, css in ((self.name, "name"), (self.command, "command"), (self.args, "args"), (self.env, "env"),
                              (self.url, "url"), (self.connect_button, "button"), (self.status, "status"),

@@ -121,9 +121,9 @@ def test_tasks_tab_shows_live_status_cancels_and_shows_a_result(board: Dashboard
 
 def test_servers_tab_sets_a_servers_log_level(board: Dashboard, demo_bench: Workbench) -> None:
     servers = board.panels["Servers"]
-    servers.selected.value = "demo"
-    assert not servers.log_level.disabled
-    servers.log_level.value = "error"
+    level = servers.levels["demo"]  # on the server's own row
+    assert level in servers.table.rows["demo"].controls.children and not level.disabled
+    level.value = "error"
     settle(servers)
     assert demo_bench.server("demo").log_level == "error" and "log level error: done" in servers.status.value
     before = len(demo_bench.logs("demo"))

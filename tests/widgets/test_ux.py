@@ -162,6 +162,7 @@ def test_values_are_kept_per_tool_and_switching_clears_result_and_progress(board
     assert tools.form.fields["text"].control.value == "typed, not sent" and tools.result.outputs == ()
     prompts = board.panels["Prompts"]  # the prompt forms too
     prompts.listing.value = "demo.review"
+    assert isinstance(prompts.form.fields["code"].control, widgets.Textarea)  # text, kept out of completions
     prompts.form.fields["code"].control.value = "x = 1"
     prompts.action_button.click()
     settle(prompts)
@@ -182,10 +183,13 @@ def test_text_parameters_and_prompt_arguments_get_a_text_area() -> None:
     areas = {n for n, f in form.fields.items() if isinstance(f.control, widgets.Textarea)}
     assert areas == {"code", "bodyText", "note", "essay", "doc"}
     assert not multiline("language", {"type": "string"}) and multiline("query", {"format": "multiline"})
-    prompt = SchemaForm(prompt_schema([type("A", (), {"name": "language", "description": "", "required": False})()]))
-    assert isinstance(prompt.fields["language"].control, widgets.Textarea)
-    prompt.fields["language"].control.value = "line one\nline two"
-    assert prompt.values() == {"language": "line one\nline two"}
+    arguments = [type("A", (), {"name": n, "description": d, "required": False})()
+                 for n, d in (("code", ""), ("language", ""), ("focus", "free text about what to look at"))]
+    prompt = SchemaForm(prompt_schema(arguments))
+    areas = {n for n, f in prompt.fields.items() if isinstance(f.control, widgets.Textarea)}
+    assert areas == {"code", "focus"}  # "language" stays a line (a server's completions can fill it)
+    prompt.fields["code"].control.value = "line one\nline two"
+    assert prompt.values() == {"code": "line one\nline two"}
 
 
 def test_markdown_resources_render_and_json_resources_are_a_tree_with_raw(board: Dashboard) -> None:
@@ -214,7 +218,8 @@ def test_each_row_acts_on_its_own_server(bench: Any, tmp_path: Any) -> None:
     servers = bench.dashboard().panels["Servers"]
     assert list(servers.table.rows) == ["one", "two"] and not hasattr(servers, "selected")  # no shared dropdown
     two = servers.table.rows["two"]
-    assert [b.description for b in two.controls.children] == ["Reconnect", "Disconnect", "Ping"]
+    assert [b.description for b in two.controls.children[:3]] == ["Reconnect", "Disconnect", "Ping"]
+    assert two.controls.children[3] is servers.levels["two"]  # and the row's log level
     assert "mcp-server-two" in two.controls._dom_classes and "mcp-server-actions" in two.controls._dom_classes
     two.ping.click()
     assert wait_until(lambda: re.search(r"ping two: \d+ ms", servers.status.value), timeout=15), servers.status.value
@@ -225,7 +230,7 @@ def test_each_row_acts_on_its_own_server(bench: Any, tmp_path: Any) -> None:
     one = servers.table.rows["one"]
     one.reconnect.click()
     assert wait_until(lambda: "reconnect one: done" in servers.status.value, timeout=20), servers.status.value
-    assert bench.server("one").status == "connected" and servers.row_controls("one") == []  # room for more
+    assert bench.server("one").status == "connected" and list(servers.levels) == ["one"]
 
 
 def test_a_failed_connect_is_explained_once_in_the_forms_terms(bench: Any) -> None:
