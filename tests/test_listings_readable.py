@@ -68,9 +68,9 @@ def test_prompts_resources_templates_servers_show_readable_columns(demo: Workben
     assert prompts.splitlines()[0].split() == ["prompt", "title", "description", "arguments"]
     assert re.search(r"demo.review\s+Code review\s+Ask for a review of a piece of code.\s+code\*, language", prompts)
     resources = demo.resources()
-    assert len(resources) == 27 and "size" in resources.columns
+    assert len(resources) > 25 and "size" in resources.columns
     page = shown(resources)["text/html"]
-    assert "demo://readme" in page and "text/markdown" in page and "27 resources" in page
+    assert "demo://readme" in page and "text/markdown" in page and f"{len(resources)} resources" in page
     templates = shown(demo.resource_templates())["text/plain"]
     assert "demo://items/{item_id}" in templates and "1 template" in templates
     servers = shown(demo.servers())
