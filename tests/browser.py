@@ -154,6 +154,9 @@ def run_cell(page: Any, index: int) -> None:
     The first run waits for the kernel to be idle: a cell run before the kernel is ready is dropped."""
     page.wait_for_selector(f"{CELL} {EDITOR}", timeout=60_000)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    kernel_dialog = page.locator(".jp-Dialog:has-text('Select Kernel') .jp-Dialog-button.jp-mod-accept")
+    if kernel_dialog.count():  # seldom, under load, despite the kernelspec: take the preferred kernel
+        kernel_dialog.first.click()
     cell = page.locator(CELL).nth(index)
     prompt = cell.locator(".jp-InputPrompt")
     before = prompt.inner_text()

@@ -42,7 +42,7 @@ def artifacts(request: pytest.FixtureRequest) -> Path:
 
 @pytest.fixture
 def lab(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    with jupyter_lab(tmp_path, ["%load_ext mcp_workbench\n%mcp ui"], name="ui.ipynb") as served:
+    with jupyter_lab(tmp_path, ["%load_ext mcp_workbench\n%mcp ui", ""], name="ui.ipynb") as served:  # + a cell to type in
         yield served
 
 
