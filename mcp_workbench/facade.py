@@ -10,6 +10,7 @@ Like ``httpx.Client`` is built from the transport and auth objects it is handed,
 - ``repro``     record / replay, ``map``, history export (repro)
 - ``chat_service`` chat sessions, and the model that answers sampling (chat)
 - ``dashboards`` the ipywidgets dashboard, imported only when shown (widgets)
+- ``mcp_registry`` servers published in an MCP Registry: search, connect by name (core; cached in the catalog)
 
 Every public method is declared here, typed and documented, and delegates in one line, so this
 file is the whole public surface. (The module is not called ``workbench.py``: importing such a
@@ -28,6 +29,7 @@ from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .catalog.registry_cache import CatalogRegistryCache
 from .catalog.repository import SQLRepository, open_repository
 from .catalog.sync import Catalog
 from .chat.api import ChatService
@@ -35,6 +37,7 @@ from .core.connection import ClientCallbacks, ProgressHandler
 from .core.engine import Engine, get_engine
 from .core.events import EventEmitter
 from .core.registry import ServerView
+from .core.registry_service import RegistryService
 from .core.requests import UNSET, ServerRequests
 from .core.policy import ResourcePolicy
 from .core.results import PromptResult, ResourceResult, ToolResult
@@ -86,6 +89,7 @@ class Workbench:
         self.requests.sampler = self.chat_service.sample  # "answer sampling with my model"
         self.requests.asker = self.chat_service.ask  # questions go to the running chat turn, if any
         self.dashboards = DashboardHost(self)
+        self.mcp_registry = RegistryService(self.service, self._registry_cache)
         if store is not False:
             self.set_store(store)
 
@@ -470,6 +474,55 @@ class Workbench:
         """Write the calls of ``history(server=, last=)`` as a runnable Python script."""
         return self.repro.export_history(path, server=server, last=last)
 
+    # ------------------------------------------------------------------ MCP Registry
+    @property
+    def registry_url(self) -> str:
+        """The MCP Registry searched and connected from (default: ``$MCP_WORKBENCH_REGISTRY_URL``,
+        else the official registry); any registry speaking its ``/v0.1`` API. Set None to reset."""
+        return self.mcp_registry.url
+
+    @registry_url.setter
+    def registry_url(self, value: str | None) -> None:
+        self.mcp_registry.set_url(value)
+
+    def registry_search(self, search: str | None = None, *, cached: bool = False) -> pd.DataFrame:
+        """Servers published in the MCP Registry whose name holds ``search`` (latest versions, every
+        page): name, title, description, version, packages, remotes, repository, status,
+        published_at, fetched_at. Kept in the catalog; ``cached=True`` reads it without the network."""
+        return self.listings.registry(self.mcp_registry.search(search, cached=cached))
+
+    async def aregistry_search(self, search: str | None = None, *, cached: bool = False) -> pd.DataFrame:
+        """Async twin of ``registry_search``."""
+        return self.listings.registry(await self.mcp_registry.asearch(search, cached=cached))
+
+    def connect_registry(
+        self, server: str, *, name: str | None = None, version: str = "latest", use: str | None = None,
+        env: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None,
+        variables: Mapping[str, str] | None = None, arguments: Mapping[str, str] | None = None,
+        cwd: str | os.PathLike[str] | None = None, timeout: float | None = None,
+        connect_timeout: float | None = None, cached: bool = False,
+    ) -> ConnectInfo:  # fmt: skip
+        """Connect registry server ``server`` (``io.github.owner/name``) as ``name`` (default: the part
+        after the slash): a remote (streamable-http / sse) by URL, else a package: npm with npx, PyPI
+        with uvx (or this kernel's python when installed here), OCI with docker. ``use=`` picks
+        "remote", "npm", "pypi" or "oci". ``env`` / ``headers`` / ``variables`` (URL template) /
+        ``arguments`` fill what the server.json declares; variables it requires that are neither
+        given nor in the kernel's environment are named in one error before anything starts."""
+        return self.mcp_registry.connect(server, _registry_options(locals()))
+
+    async def aconnect_registry(
+        self, server: str, *, name: str | None = None, version: str = "latest", use: str | None = None,
+        env: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None,
+        variables: Mapping[str, str] | None = None, arguments: Mapping[str, str] | None = None,
+        cwd: str | os.PathLike[str] | None = None, timeout: float | None = None,
+        connect_timeout: float | None = None, cached: bool = False,
+    ) -> ConnectInfo:  # fmt: skip
+        """Async twin of ``connect_registry``."""
+        return await self.mcp_registry.aconnect(server, _registry_options(locals()))
+
+    def _registry_cache(self) -> CatalogRegistryCache | None:
+        return CatalogRegistryCache(self.catalog_sync.repo) if self.catalog_sync is not None else None
+
     # ------------------------------------------------------------------ dashboard
     def dashboard(self) -> Dashboard:
         """The ipywidgets dashboard for this workbench (display it: a cell's last value); a new one
@@ -479,6 +532,15 @@ class Workbench:
     def __repr__(self) -> str:
         s = self.service.sessions.stats()
         return f"<Workbench: {s['connected']}/{s['connections']} servers connected, {self.service.log.total} calls>"
+
+
+def _registry_options(given: dict[str, Any]) -> dict[str, Any]:
+    """``connect_registry``'s keyword arguments (plain dicts and strings) from its locals."""
+    options = {k: v for k, v in given.items() if k not in ("self", "server")}
+    for key in ("env", "headers", "variables", "arguments"):
+        options[key] = dict(options[key]) if options[key] is not None else None
+    options["cwd"] = os.fspath(options["cwd"]) if options["cwd"] is not None else None
+    return options
 
 
 _workbench: Workbench | None = None

@@ -98,6 +98,11 @@ class McpWorkbench(Magics, Configurable):
         "", help="The chat endpoint (OpenAI-compatible: Ollama, vLLM, OpenRouter...); empty: OPENAI_BASE_URL or OpenAI."
     ).tag(config=True)
 
+    registry_url = Unicode(
+        "", help="The MCP Registry of %mcp registry (any registry with its /v0.1 API); empty: "
+        "$MCP_WORKBENCH_REGISTRY_URL, else the official one."
+    ).tag(config=True)
+
     def __init__(self, shell: Any = None, workbench: Workbench | None = None, **kwargs: Any) -> None:
         """``workbench``: the one to drive (default: the kernel's ``mcp_workbench.workbench()``)."""
         from ..facade import workbench as kernel_workbench
@@ -161,6 +166,17 @@ class McpWorkbench(Magics, Configurable):
         if value and not value.startswith(("http://", "https://")):
             raise TraitError(f"McpWorkbench.base_url must start with http:// or https://, got {value!r}")
         return value
+
+    @validate("registry_url")
+    def _valid_registry_url(self, proposal: Any) -> str:
+        value = proposal["value"].strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise TraitError(f"McpWorkbench.registry_url must start with http:// or https://, got {value!r}")
+        return value
+
+    @observe("registry_url")
+    def _apply_registry_url(self, change: Any) -> None:
+        self.wb.registry_url = change["new"] or None
 
     @observe("model", "base_url")
     def _apply_chat(self, change: Any) -> None:

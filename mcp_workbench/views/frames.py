@@ -208,3 +208,12 @@ def stored_history_frame(records: Iterable[Any]) -> pd.DataFrame:
         for r in records
     ]
     return pd.DataFrame(rows, columns=HISTORY_COLUMNS)
+
+
+REGISTRY_COLUMNS = ["name", "title", "description", "version", "packages", "remotes", "repository", "status",
+                    "published_at", "fetched_at"]  # fmt: skip
+
+
+def registry_frame(entries: Iterable[Any]) -> pd.DataFrame:
+    """MCP Registry entries (``core.mcp_registry.RegistryEntry``), one row each, in the registry's order."""
+    return pd.DataFrame([e.row() for e in entries], columns=REGISTRY_COLUMNS)

@@ -123,6 +123,10 @@ class Listings:
             records = records[-last:]
         return frames.history_frame(records)
 
+    def registry(self, entries: list[Any]) -> pd.DataFrame:
+        """MCP Registry entries as a frame (one row per server)."""
+        return frames.registry_frame(entries)
+
     def stats(self) -> dict[str, Any]:
         stats = self._service.stats()
         catalog = self._catalog()

@@ -108,6 +108,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             tokens INTEGER, created_at $REAL NOT NULL)""",
         "CREATE INDEX chat_messages_session ON chat_messages (session_id, id)",
     )),
+    Migration(3, "MCP Registry entries (server.json) as fetched, with their fetch time", (
+        """CREATE TABLE registry_entries (
+            registry $KEY NOT NULL, name $KEY NOT NULL, version $KEY NOT NULL,
+            data TEXT NOT NULL, fetched_at $REAL NOT NULL,
+            PRIMARY KEY (registry, name, version))""",
+        "CREATE INDEX registry_entries_fetched ON registry_entries (registry, fetched_at)",
+    )),
 )
 
 LATEST = MIGRATIONS[-1].version

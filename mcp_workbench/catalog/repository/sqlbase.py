@@ -1,6 +1,6 @@
 """``SQLRepository``: every ``ToolRepository`` operation, written once for any SQL backend.
 
-The operations live in three mixins (catalog, activity, chat) over ``SQLCore``; a backend
+The operations live in mixins (catalog, activity, chat, registry) over ``SQLCore``; a backend
 (``SQLiteRepository``, ``PostgresRepository``) only opens connections and names its dialect.
 """
 
@@ -9,9 +9,10 @@ from __future__ import annotations
 from ._activity import ActivityOps
 from ._catalog import CatalogOps
 from ._chat import ChatOps
+from ._registry import RegistryOps
 
 
-class SQLRepository(CatalogOps, ActivityOps, ChatOps):
+class SQLRepository(CatalogOps, ActivityOps, ChatOps, RegistryOps):
     """The shared implementation; instantiate a backend subclass instead."""
 
     def __repr__(self) -> str:

@@ -17,10 +17,10 @@ from .base import Command, Context, store
 
 
 def _collect() -> dict[str, Command]:
-    from . import auth, calls, chat, connect, info, listing, repro, traffic, ui
+    from . import auth, calls, chat, connect, info, listing, registry, repro, traffic, ui
 
     found: dict[str, Command] = {"help": Command(help.HELP, run_help)}
-    for module in (connect, auth, listing, calls, info, traffic, ui, repro, chat):
+    for module in (connect, auth, listing, calls, info, traffic, ui, repro, chat, registry):
         for command in module.COMMANDS:
             found[command.syntax.name] = command
     return found
