@@ -446,7 +446,7 @@ class Workbench:
     def map(
         self, target: str, data: Any, /, *, columns: dict[str, Any] | None = None, constants: dict[str, Any] | None = None,
         concurrency: int = 16, rate_limit: float | None = None, retries: int = 0, retry_delay: float = 0.1,
-        timeout: float | None = None, progress: bool = True, **mapping: Any,
+        timeout: float | None = None, progress: bool = True, cluster: Any = None, **mapping: Any,
     ) -> pd.DataFrame:  # fmt: skip
         """Call ``server.tool`` once per row of ``data``: ``wb.map("demo.add", df, a="col_a", b="col_b")``.
 
@@ -455,20 +455,26 @@ class Workbench:
         like a column need no keyword. At most ``concurrency`` calls run at once, at most
         ``rate_limit`` start per second; a failed row is retried ``retries`` times (backoff from
         ``retry_delay`` s). Returns one row per input row, same index: ``text``, structured
-        fields as columns, ``is_error``, ``error``, ``attempts``, ``duration_ms``."""
+        fields as columns, ``is_error``, ``error``, ``attempts``, ``duration_ms``.
+
+        On Dask (``pip install 'mcp-workbench[dask]'``): ``cluster=client`` (a ``dask.distributed``
+        Client) runs the rows in chunks on its workers, each worker with its own connection made
+        from the server's spec (secrets only as ``${env:VAR}`` references, resolved there);
+        ``concurrency`` then applies per chunk. A dask DataFrame as ``data`` gives a lazy dask
+        DataFrame. Both add a ``worker`` column; the calls reach this kernel's history."""
         return self.repro.map(target, data, columns=columns, constants=constants, concurrency=concurrency,
                               rate_limit=rate_limit, retries=retries, retry_delay=retry_delay, timeout=timeout,
-                              progress=progress, **mapping)  # fmt: skip
+                              progress=progress, cluster=cluster, **mapping)  # fmt: skip
 
     async def amap(
         self, target: str, data: Any, /, *, columns: dict[str, Any] | None = None, constants: dict[str, Any] | None = None,
         concurrency: int = 16, rate_limit: float | None = None, retries: int = 0, retry_delay: float = 0.1,
-        timeout: float | None = None, **mapping: Any,
+        timeout: float | None = None, cluster: Any = None, **mapping: Any,
     ) -> pd.DataFrame:  # fmt: skip
         """Async twin of ``map`` (no progress bar: the cell's own loop keeps running)."""
         return await self.repro.amap(target, data, columns=columns, constants=constants, concurrency=concurrency,
                                      rate_limit=rate_limit, retries=retries, retry_delay=retry_delay,
-                                     timeout=timeout, **mapping)  # fmt: skip
+                                     timeout=timeout, cluster=cluster, **mapping)  # fmt: skip
 
     def export_history(self, path: str | Path, *, server: str | None = None, last: int | None = None) -> Path:
         """Write the calls of ``history(server=, last=)`` as a runnable Python script."""
