@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from mcp_workbench import ConfigError, ConnectionFailedError, Workbench
+from mcp_workbench import CallTimeoutError, ConfigError, ConnectionFailedError, Workbench
 from mcp_workbench.core.config import ServerSpec
 from tests.servers import demo_server, free_port, wait_until
 
@@ -135,6 +135,13 @@ def test_socket_closed_while_idle_is_noticed(wb: Workbench, relay: Relay) -> Non
     assert wait_until(lambda: any(e["status"] == "error" for e in seen), timeout=10)
     assert "closed the connection" in wb.server("w").last_error
     assert wb.call("w.echo", text="back").text == "back"
+
+
+def test_a_hung_call_times_out_and_the_socket_stays_usable(wb: Workbench, demo_ws_url: str) -> None:
+    wb.connect("w", url=demo_ws_url)
+    with pytest.raises(CallTimeoutError, match=r"w: tool 'sleep_forever' did not answer within 0.5 s"):
+        wb.call("w.sleep_forever", timeout=0.5)
+    assert wb.server("w").status == "connected" and wb.call("w.add", a=1, b=2).value == 3
 
 
 def test_crashing_server_process_fails_the_call(wb: Workbench) -> None:

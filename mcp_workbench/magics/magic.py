@@ -160,18 +160,12 @@ class McpWorkbench(Magics, Configurable):
             raise TraitError("McpWorkbench.model must name a model, e.g. 'gpt-4o-mini' or 'llama3.1'")
         return value
 
-    @validate("base_url")
-    def _valid_base_url(self, proposal: Any) -> str:
+    @validate("base_url", "registry_url")
+    def _valid_http_url(self, proposal: Any) -> str:
         value = proposal["value"].strip()
         if value and not value.startswith(("http://", "https://")):
-            raise TraitError(f"McpWorkbench.base_url must start with http:// or https://, got {value!r}")
-        return value
-
-    @validate("registry_url")
-    def _valid_registry_url(self, proposal: Any) -> str:
-        value = proposal["value"].strip()
-        if value and not value.startswith(("http://", "https://")):
-            raise TraitError(f"McpWorkbench.registry_url must start with http:// or https://, got {value!r}")
+            name = proposal["trait"].name
+            raise TraitError(f"McpWorkbench.{name} must start with http:// or https://, got {value!r}")
         return value
 
     @observe("registry_url")
