@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from IPython.core.error import UsageError
+from IPython.utils.capture import capture_output
 
 from mcp_workbench import ConfigError, Workbench, WorkbenchError
 from mcp_workbench.core.mcp_registry import DEFAULT_REGISTRY_URL, REGISTRY_URL_ENV, RegistryEntry
@@ -17,6 +17,8 @@ from mcp_workbench.core.registry_spec import connect_options
 from mcp_workbench.views.frames import REGISTRY_COLUMNS
 from tests.registry_server import Registry, entry, registry_server
 from tests.servers import descendants, wait_until
+from tests.test_magics_shell import fails, ip_fixture, run  # noqa: F401 (the ip fixture)
+from tests.test_magics_shell import wb as kernel_wb
 from tests.third_party import NODE_PREFIX, SERVER_EVERYTHING_PACKAGE, ThirdPartyServerUnavailable, everything_command
 
 EVERYTHING = "io.github.modelcontextprotocol/server-everything"
@@ -221,24 +223,27 @@ def test_package_kinds_become_command_lines() -> None:
         connect_options(http_package)
 
 
-def test_magics_search_and_add(bench: Workbench, registry: tuple[str, Registry]) -> None:
-    from IPython.testing.globalipapp import start_ipython
-
-    from mcp_workbench.magics.magic import McpWorkbench
-
-    ip = start_ipython()
-    magic = McpWorkbench(shell=ip, workbench=bench)
-    ip.register_magics(magic)
+def test_magics_search_and_add(ip: Any, registry: tuple[str, Registry], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WEATHER_API_KEY", raising=False)
+    monkeypatch.delenv("WEATHER_REGION", raising=False)
+    run(ip, f"%config McpWorkbench.registry_url = {registry[0]!r}")
     try:
-        ip.run_line_magic("config", f"McpWorkbench.registry_url = {registry[0]!r}")
-        assert bench.registry_url == registry[0]
-        found = ip.run_line_magic("mcp", "registry search weather")
-        assert "io.github.example/weather" in found.to_string() if hasattr(found, "to_string") else str(found)
-        info = ip.run_line_magic("mcp", f"registry add {REMOTE} --name remote")
-        assert info.name == "remote" and bench.call("remote.add", a=1, b=1).value == 2
-        with pytest.raises(UsageError, match="WEATHER_API_KEY"):
-            ip.run_line_magic("mcp", f"registry add {WEATHER}")
-        with pytest.raises(UsageError, match="search or add"):
-            ip.run_line_magic("mcp", "registry list")
+        assert kernel_wb().registry_url == registry[0]
+        with capture_output() as cap:
+            run(ip, "%mcp registry search weather")
+        assert WEATHER in cap.stdout and REMOTE not in cap.stdout
+        info = run(ip, f"%mcp registry add {REMOTE} --name remote")
+        assert info.name == "remote" and run(ip, "%mcp call remote.add a=1 b=1").value == 2
+        assert "WEATHER_API_KEY (secret), WEATHER_REGION" in fails(ip, f"%mcp registry add {WEATHER}")
+        assert "say search or add" in fails(ip, "%mcp registry list")
+        assert "for %mcp registry add" in fails(ip, "%mcp registry search x --name y")
+        from traitlets import TraitError
+
+        from tests.test_magics_shell import magic
+
+        with pytest.raises(TraitError, match="registry_url must start with http"):
+            magic(ip).registry_url = "ftp://x"
+        assert kernel_wb().registry_url == registry[0]
+        run(ip, "%mcp disconnect remote")
     finally:
-        magic.close()
+        run(ip, "%config McpWorkbench.registry_url = ''")

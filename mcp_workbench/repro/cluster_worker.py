@@ -27,7 +27,7 @@ from ..core.policy import ResourcePolicy
 from ..core.requests import ServerRequests
 from ..core.secrets import mask_text
 from ..core.service import ConnectOptions, ServerService
-from .batch import RESULT_COLUMNS, ArgumentPlan, Outcome, outcomes_frame, run_rows
+from .batch import ArgumentPlan, Outcome, outcomes_frame, run_rows
 
 PLUGIN_NAME = "mcp-workbench"
 _SINK: ContextVar[list[CallRecord] | None] = ContextVar("mcp_workbench_map_calls", default=None)
@@ -187,8 +187,4 @@ def conform(outcomes: list[Outcome], index: pd.Index, where: str, meta: dict[str
     if "structured" in meta["columns"]:
         frame["structured"] = pd.Series([o.structured for o in outcomes], index=index, dtype=object)
     frame["worker"] = where
-    frame = frame.reindex(columns=meta["columns"])
-    for column, dtype in meta["dtypes"].items():
-        if column not in RESULT_COLUMNS[1:] or dtype != "object":
-            frame[column] = frame[column].astype(dtype)
-    return frame
+    return frame.reindex(columns=meta["columns"]).astype(meta["dtypes"])

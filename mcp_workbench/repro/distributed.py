@@ -143,19 +143,22 @@ def map_lazy(
     job = make_job(wb, target, plan, options)
     meta = result_meta(getattr(wb.tool(target), "output_schema", None))
     job.update(meta={"columns": list(meta.columns), "dtypes": {c: str(t) for c, t in meta.dtypes.items()}}, topic=topic)
-    subscribe(distributed, topic, lambda records: receive(log, records))
+    client = subscribe(distributed, topic, lambda records: receive(log, records))
+    if client is not None:
+        preflight(client, job)
     return ddf.map_partitions(cluster_worker.run_chunk, job, meta=meta)
 
 
-def subscribe(distributed: Any, topic: str, handler: Callable[[list[Any]], None]) -> None:
-    """Hear the chunks' calls: as events from workers of the default client, and directly from
-    chunks computed in this process (the local scheduler)."""
+def subscribe(distributed: Any, topic: str, handler: Callable[[list[Any]], None]) -> Any:
+    """Hear the chunks' calls: as events from workers of the default client (returned), and
+    directly from chunks computed in this process (the local scheduler)."""
     cluster_worker.LOCAL_RECEIVERS[topic] = handler
     try:
         client = distributed.default_client()
     except ValueError:
-        return  # no cluster yet: chunks run here (or calls made elsewhere stay there)
+        return None  # no cluster yet: chunks run here (or calls made elsewhere stay there)
     client.subscribe_topic(topic, lambda event: handler(event[1]))
+    return client
 
 
 def result_meta(output_schema: dict[str, Any] | None) -> pd.DataFrame:
@@ -192,6 +195,4 @@ def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns as a local map has them, then ``worker``."""
     fixed = [*RESULT_COLUMNS[1:], "worker"]
     extra = [c for c in frame.columns if c not in ("text", *fixed)]
-    frame = frame[["text", *extra, *fixed]]
-    frame["attempts"] = frame["attempts"].astype("int64")
-    return frame
+    return frame[["text", *extra, *fixed]].astype({"attempts": "int64"})
