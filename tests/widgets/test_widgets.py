@@ -215,7 +215,7 @@ def test_status_colours_disconnect_reconnect_and_a_crash(bench: Any) -> None:
     assert board.panels["Tools"].listing.options == ()
 
 
-def test_load_a_config_file_and_an_url_form(bench: Any, tmp_path: Path, demo_http_url: str) -> None:
+def test_load_a_config_file_and_an_url_form(bench: Any, tmp_path: Path, demo_http_url: str, demo_ws_url: str) -> None:
     config = tmp_path / "mcp.json"
     config.write_text(json.dumps({"mcpServers": {"cfg": {"command": "python", "args": DEMO_ARGS}}}))
     servers = bench.dashboard().panels["Servers"]
@@ -229,7 +229,13 @@ def test_load_a_config_file_and_an_url_form(bench: Any, tmp_path: Path, demo_htt
     servers.connect_button.click()
     assert wait_until(lambda: "connected web" in servers.status.value, timeout=20), servers.status.value
     assert servers.table.value.count("mcp-status-connected") == 2
-    servers.name.value, servers.url.value = "bad", "ftp://nowhere"
+    servers.name.value, servers.transport.value, servers.url.value = "w", "websocket", demo_ws_url
+    servers.headers.value = ""
+    assert servers.form_options() == ("w", {"url": demo_ws_url, "transport": "websocket"})
+    servers.connect_button.click()
+    assert wait_until(lambda: "connected w" in servers.status.value, timeout=20), servers.status.value
+    assert servers.table.value.count("mcp-status-connected") == 3 and "websocket" in servers.table.value
+    servers.name.value, servers.transport.value, servers.url.value = "bad", "http", "ftp://nowhere"
     servers.connect_button.click()
     assert wait_until(lambda: "must start with http" in servers.status.value, timeout=10), servers.status.value
 
