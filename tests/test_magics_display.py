@@ -47,7 +47,7 @@ def test_listing_shows_display_limit_rows_but_holds_all(demo: InteractiveShell) 
         resources = run(demo, "%mcp resources demo")
         assert isinstance(resources, pd.DataFrame) and len(resources) == 29
         html = _shown(demo, "_")[0]["text/html"]
-        assert html.count("<tr>") <= 6 and "28 rows" in html  # header + 4 rows + the "..." row
+        assert html.count("<tr>") <= 6 and "29 rows" in html  # header + 4 rows + the "..." row
         assert type(resources.head()) is pd.DataFrame  # operations give plain DataFrames
     finally:
         run(demo, "%config McpWorkbench.display_limit = 50")
