@@ -12,6 +12,7 @@ Like ``httpx.Client`` is built from the transport and auth objects it is handed,
 - ``repro``     record / replay, ``map``, history export (repro)
 - ``chat_service`` chat sessions, and the model that answers sampling (chat)
 - ``dashboards`` the ipywidgets dashboard, imported only when shown (widgets)
+- ``mcp_registry`` servers published in an MCP Registry: search, connect by name (core; cached in the catalog)
 
 Every public method is declared here, typed and documented, and delegates in one line, so this
 file is the whole public surface. (The module is not called ``workbench.py``: importing such a
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from . import _kernel
 from .apps import AppHost, apps_extension
+from .catalog.registry_cache import CatalogRegistryCache
 from .catalog.repository import SQLRepository, open_repository
 from .catalog.sync import Catalog
 from .chat.api import ChatService
@@ -40,6 +42,7 @@ from .core.engine import Engine, get_engine
 from .core.events import EventEmitter
 from .core.features import Features
 from .core.registry import ServerView
+from .core.registry_service import RegistryService
 from .core.requests import UNSET, ServerRequests
 from .core.policy import ResourcePolicy
 from .core.results import PromptResult, ResourceResult, ToolResult
@@ -106,6 +109,7 @@ class Workbench:
         self.app_host = AppHost(self)  # MCP Apps: which tools have one, and the views that show them
         self.service.app_host = self.app_host  # results ask it for ``r.app``
         self.service.client_extensions.append(apps_extension())  # every handshake: "this client renders apps"
+        self.mcp_registry = RegistryService(self.service, self._registry_cache)
         if store is not False:
             self.set_store(store)
 
@@ -576,7 +580,7 @@ class Workbench:
     def map(
         self, target: str, data: Any, /, *, columns: dict[str, Any] | None = None, constants: dict[str, Any] | None = None,
         concurrency: int = 16, rate_limit: float | None = None, retries: int = 0, retry_delay: float = 0.1,
-        timeout: float | None = None, progress: bool = True, **mapping: Any,
+        timeout: float | None = None, progress: bool = True, cluster: Any = None, **mapping: Any,
     ) -> pd.DataFrame:  # fmt: skip
         """Call ``server.tool`` once per row of ``data``: ``wb.map("demo.add", df, a="col_a", b="col_b")``.
 
@@ -585,20 +589,26 @@ class Workbench:
         like a column need no keyword. At most ``concurrency`` calls run at once, at most
         ``rate_limit`` start per second; a failed row is retried ``retries`` times (backoff from
         ``retry_delay`` s). Returns one row per input row, same index: ``text``, structured
-        fields as columns, ``is_error``, ``error``, ``attempts``, ``duration_ms``."""
+        fields as columns, ``is_error``, ``error``, ``attempts``, ``duration_ms``.
+
+        On Dask (``pip install 'mcp-workbench[dask]'``): ``cluster=client`` (a ``dask.distributed``
+        Client) runs the rows in chunks on its workers, each worker with its own connection made
+        from the server's spec (secrets only as ``${env:VAR}`` references, resolved there);
+        ``concurrency`` then applies per chunk. A dask DataFrame as ``data`` gives a lazy dask
+        DataFrame. Both add a ``worker`` column; the calls reach this kernel's history."""
         return self.repro.map(target, data, columns=columns, constants=constants, concurrency=concurrency,
                               rate_limit=rate_limit, retries=retries, retry_delay=retry_delay, timeout=timeout,
-                              progress=progress, **mapping)  # fmt: skip
+                              progress=progress, cluster=cluster, **mapping)  # fmt: skip
 
     async def amap(
         self, target: str, data: Any, /, *, columns: dict[str, Any] | None = None, constants: dict[str, Any] | None = None,
         concurrency: int = 16, rate_limit: float | None = None, retries: int = 0, retry_delay: float = 0.1,
-        timeout: float | None = None, **mapping: Any,
+        timeout: float | None = None, cluster: Any = None, **mapping: Any,
     ) -> pd.DataFrame:  # fmt: skip
         """Async twin of ``map`` (no progress bar: the cell's own loop keeps running)."""
         return await self.repro.amap(target, data, columns=columns, constants=constants, concurrency=concurrency,
                                      rate_limit=rate_limit, retries=retries, retry_delay=retry_delay,
-                                     timeout=timeout, **mapping)  # fmt: skip
+                                     timeout=timeout, cluster=cluster, **mapping)  # fmt: skip
 
     def export_history(self, path: str | Path, *, server: str | None = None, last: int | None = None) -> Path:
         """Write the calls of ``history(server=, last=)`` as a runnable Python script."""
@@ -660,6 +670,55 @@ class Workbench:
         """Every tool with an MCP App: server, tool, uri, title, csp, permissions, prefers_border."""
         return self.app_host.apps(server)
 
+    # ------------------------------------------------------------------ MCP Registry
+    @property
+    def registry_url(self) -> str:
+        """The MCP Registry searched and connected from (default: ``$MCP_WORKBENCH_REGISTRY_URL``,
+        else the official registry); any registry speaking its ``/v0.1`` API. Set None to reset."""
+        return self.mcp_registry.url
+
+    @registry_url.setter
+    def registry_url(self, value: str | None) -> None:
+        self.mcp_registry.set_url(value)
+
+    def registry_search(self, search: str | None = None, *, cached: bool = False) -> pd.DataFrame:
+        """Servers published in the MCP Registry whose name holds ``search`` (latest versions, every
+        page): name, title, description, version, packages, remotes, repository, status,
+        published_at, fetched_at. Kept in the catalog; ``cached=True`` reads it without the network."""
+        return self.listings.registry(self.mcp_registry.search(search, cached=cached))
+
+    async def aregistry_search(self, search: str | None = None, *, cached: bool = False) -> pd.DataFrame:
+        """Async twin of ``registry_search``."""
+        return self.listings.registry(await self.mcp_registry.asearch(search, cached=cached))
+
+    def connect_registry(
+        self, server: str, *, name: str | None = None, version: str = "latest", use: str | None = None,
+        env: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None,
+        variables: Mapping[str, str] | None = None, arguments: Mapping[str, str] | None = None,
+        cwd: str | os.PathLike[str] | None = None, timeout: float | None = None,
+        connect_timeout: float | None = None, cached: bool = False,
+    ) -> ConnectInfo:  # fmt: skip
+        """Connect registry server ``server`` (``io.github.owner/name``) as ``name`` (default: the part
+        after the slash): a remote (streamable-http / sse) by URL, else a package: npm with npx, PyPI
+        with uvx (or this kernel's python when installed here), OCI with docker. ``use=`` picks
+        "remote", "npm", "pypi" or "oci". ``env`` / ``headers`` / ``variables`` (URL template) /
+        ``arguments`` fill what the server.json declares; variables it requires that are neither
+        given nor in the kernel's environment are named in one error before anything starts."""
+        return self.mcp_registry.connect(server, _registry_options(locals()))
+
+    async def aconnect_registry(
+        self, server: str, *, name: str | None = None, version: str = "latest", use: str | None = None,
+        env: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None,
+        variables: Mapping[str, str] | None = None, arguments: Mapping[str, str] | None = None,
+        cwd: str | os.PathLike[str] | None = None, timeout: float | None = None,
+        connect_timeout: float | None = None, cached: bool = False,
+    ) -> ConnectInfo:  # fmt: skip
+        """Async twin of ``connect_registry``."""
+        return await self.mcp_registry.aconnect(server, _registry_options(locals()))
+
+    def _registry_cache(self) -> CatalogRegistryCache | None:
+        return CatalogRegistryCache(self.catalog_sync.repo) if self.catalog_sync is not None else None
+
     # ------------------------------------------------------------------ dashboard
     def dashboard(self) -> Dashboard:
         """The ipywidgets dashboard for this workbench (display it: a cell's last value); a new one
@@ -676,6 +735,15 @@ def _task_flag(task: Any) -> bool:
         raise ArgumentError("task= is the workbench's flag (True or False); a tool argument named 'task' goes "
                             "in the arguments dict: wb.call('server.tool', {'task': ...})")  # fmt: skip
     return task
+
+
+def _registry_options(given: dict[str, Any]) -> dict[str, Any]:
+    """``connect_registry``'s keyword arguments (plain dicts and strings) from its locals."""
+    options = {k: v for k, v in given.items() if k not in ("self", "server")}
+    for key in ("env", "headers", "variables", "arguments"):
+        options[key] = dict(options[key]) if options[key] is not None else None
+    options["cwd"] = os.fspath(options["cwd"]) if options["cwd"] is not None else None
+    return options
 
 
 _workbench: Workbench | None = None

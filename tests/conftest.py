@@ -45,6 +45,12 @@ def demo_sse_url() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}/sse"
 
 
+@pytest.fixture(scope="module")
+def demo_ws_url() -> Iterator[str]:
+    with demo_server("--ws") as port:
+        yield f"ws://127.0.0.1:{port}/mcp"
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _workbench_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Keep the default catalog of every test run out of the user's home directory."""

@@ -1,9 +1,11 @@
-"""The Python API against the demo server over a real stdio pipe: listings, calls, results."""
+"""The Python API against the demo server over a real stdio pipe and over WebSocket: listings,
+calls, results (the same suite per transport)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
 
 import pytest
 
@@ -12,6 +14,21 @@ from tests.servers import DEMO_TOOLS
 import mcp_workbench
 from mcp_workbench import ArgumentError, ServerNotFoundError, ToolNotFoundError, Workbench
 from mcp_workbench.views.frames import HISTORY_COLUMNS, SERVER_COLUMNS, TOOL_COLUMNS
+from tests.servers import DEMO_ARGS, demo_server
+
+
+@pytest.fixture(params=["stdio", "websocket"])
+def demo(request: pytest.FixtureRequest, wb: Workbench) -> Iterator[Workbench]:
+    """``wb`` with the demo server connected as ``demo``: over a stdio pipe, or over WebSocket to a
+    server of its own (a test may add tools to it)."""
+    if request.param == "stdio":
+        wb.connect("demo", command="python", args=DEMO_ARGS)
+        yield wb
+        return
+    with demo_server("--ws") as port:
+        wb.connect("demo", url=f"ws://127.0.0.1:{port}/mcp")
+        yield wb
+        wb.close()
 
 
 def test_workbench_is_one_object_per_process() -> None:
@@ -22,7 +39,8 @@ def test_servers_frame_describes_the_connection(demo: Workbench) -> None:
     df = demo.servers()
     assert list(df.columns) == SERVER_COLUMNS
     row = df.set_index("name").loc["demo"]
-    assert row.transport == "stdio" and row.status == "connected"
+    assert row.transport in ("stdio", "websocket") and row.status == "connected"
+    assert row.transport == demo.server("demo").spec.transport
     assert row.tools == DEMO_TOOLS and row.prompts == 3 and row.resources == 29
     assert row.server_name == "mcp-workbench-demo" and row.server_version == "1.0.0"
     assert row.protocol_version and row.last_error is None

@@ -1,4 +1,4 @@
-"""The bundled demo server over real stdio, Streamable HTTP and SSE (no mocks).
+"""The bundled demo server over real stdio, Streamable HTTP, SSE and WebSocket (no mocks).
 
 The HTTP servers run as real subprocesses on loopback; each test module run starts one of each
 and terminates it in the fixture finalizer.
@@ -15,6 +15,7 @@ import pytest
 from mcp import Client, MCPError, StdioServerParameters
 from mcp.client.sse import sse_client
 
+from mcp_workbench.core.websocket import websocket_client
 from mcp_workbench.demo.server import build_server
 from tests.servers import ROOT, SUB_ENV, demo_server
 
@@ -40,6 +41,12 @@ def sse_port() -> Iterator[int]:
         yield port
 
 
+@pytest.fixture(scope="module")
+def ws_port() -> Iterator[int]:
+    with demo_server("--ws") as port:
+        yield port
+
+
 def stdio_params(**env: str) -> StdioServerParameters:
     return StdioServerParameters(command=sys.executable, args=["-m", "mcp_workbench.demo"],
                                  env={**SUB_ENV, **env}, cwd=str(ROOT))
@@ -51,11 +58,13 @@ def _client(kind: str, request: pytest.FixtureRequest, **kwargs: Any) -> Client:
         return Client(stdio_params(), **kwargs)
     if kind == "http":
         return Client(f"http://127.0.0.1:{request.getfixturevalue('http_port')}/mcp", **kwargs)
+    if kind == "ws":  # the SDK has no WebSocket client: ours, as a Transport
+        return Client(websocket_client(f"ws://127.0.0.1:{request.getfixturevalue('ws_port')}/mcp"), **kwargs)
     return Client(sse_client(f"http://127.0.0.1:{request.getfixturevalue('sse_port')}/sse"), **kwargs)
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("kind", ["stdio", "http", "sse"])
+@pytest.mark.parametrize("kind", ["stdio", "http", "sse", "ws"])
 async def test_tools_over_transport(kind: str, request: pytest.FixtureRequest) -> None:
     progress: list[tuple[float, float | None, str | None]] = []
     logs: list[Any] = []
@@ -103,7 +112,7 @@ async def test_tools_over_transport(kind: str, request: pytest.FixtureRequest) -
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("kind", ["stdio", "http"])
+@pytest.mark.parametrize("kind", ["stdio", "http", "ws"])
 async def test_prompts_resources_pagination(kind: str, request: pytest.FixtureRequest) -> None:
     async with _client(kind, request) as client:
         prompts = {p.name: p for p in (await client.list_prompts()).prompts}

@@ -62,6 +62,16 @@ def test_connect_url_with_header_and_timeout(ip: InteractiveShell, demo_http_url
     run(ip, "%mcp disconnect hdr")
 
 
+def test_connect_websocket_url(ip: InteractiveShell, demo_ws_url: str) -> None:
+    info = run(ip, f"%mcp connect w {demo_ws_url} --header X-Trace=abc")
+    assert info.transport == "websocket" and info.tools >= 10
+    assert run(ip, "%mcp call w.add a=2 b=3").value == 5
+    run(ip, "%mcp disconnect w")
+    info = run(ip, f"%mcp connect w2 {demo_ws_url} --transport websocket")
+    assert info.transport == "websocket"
+    run(ip, "%mcp disconnect w2")
+
+
 def test_config_file_connects_its_servers(ip: InteractiveShell, tmp_path: Path) -> None:
     path = tmp_path / "servers.json"
     path.write_text(json.dumps({"servers": {"cfg": {"command": "python", "args": ["-m", "mcp_workbench.demo"]}}}))

@@ -64,7 +64,7 @@ def test_bad_options_and_quoting(demo: InteractiveShell) -> None:
 
 
 def test_bad_connect_lines(ip: InteractiveShell) -> None:
-    assert "--stdio CMD [ARGS...] or a http(s):// URL" in fails(ip, "%mcp connect x")
+    assert "--stdio CMD [ARGS...] or a URL (http:// https:// ws:// wss://)" in fails(ip, "%mcp connect x")
     assert "not both" in fails(ip, f"%mcp connect x http://127.0.0.1:1/mcp --stdio {DEMO}")
     assert "--stdio needs CMD" in fails(ip, "%mcp connect x --stdio")
     assert "--header is for URL servers" in fails(ip, f"%mcp connect x --stdio {DEMO} --header A=1")

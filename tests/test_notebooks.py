@@ -60,9 +60,17 @@ CHECKOUT_DEMO = "python -c " + shlex.quote(
 )
 
 
-def test_tour(tmp_path: Path, clean: None) -> None:
-    _, summary = run("01-tour.ipynb", tmp_path, slow_seconds=0.4, table_rows=3, demo_command=CHECKOUT_DEMO)
+def test_tour(tmp_path: Path, clean: None, demo_http_url: str) -> None:
+    from tests.registry_server import entry, registry_server
+
+    remote = entry({"name": "io.github.example/demo", "description": "The demo over HTTP.", "version": "1.0.0",
+                    "remotes": [{"type": "streamable-http", "url": demo_http_url}]})  # fmt: skip
+    with registry_server([remote]) as (url, _):
+        _, summary = run("01-tour.ipynb", tmp_path, slow_seconds=0.4, table_rows=3, demo_command=CHECKOUT_DEMO,
+                         registry_url=url)  # fmt: skip
     assert "<connected demo (stdio, mcp-workbench-demo 1.0.0" in summary
+    assert "<connected ws_demo (websocket, mcp-workbench-demo" in summary and "over websocket: 42" in summary
+    assert "io.github.example/demo" in summary and "from the registry: 42" in summary
     assert "done after 0.4s - progress: 1/4 2/4 3/4 4/4" in summary and "+1 image(s)" in summary
     assert "item-3" in summary and "MCP workbench dashboard: a live widget" in summary  # its text fallback
     # the MCP App cell: without a front end the output is the result and a line saying why
@@ -100,6 +108,7 @@ def test_chat_against_the_scripted_endpoint(tmp_path: Path, clean: None) -> None
 def test_batch(tmp_path: Path, clean: None) -> None:
     _, summary = run("04-batch.ipynb", tmp_path, rows=50)
     assert "x faster" in summary and "10 rows at 20/s" in summary and "no-such-colour" in summary
+    assert "50 rows on 2 Dask workers, in order" in summary and "lazy: DataFrame of 4 partitions" in summary
 
 
 def test_server_author(tmp_path: Path, clean: None) -> None:

@@ -1,4 +1,4 @@
-"""The protocol-traffic monitor (issue 10) over real stdio and loopback HTTP."""
+"""The protocol-traffic monitor (issue 10) over real stdio, loopback HTTP and WebSocket."""
 
 from __future__ import annotations
 
@@ -14,14 +14,15 @@ from tests.servers import DEMO_ARGS, ROOT, demo_server, wait_until
 SECRET = "sk-planted-traffic-777777"
 
 
-@pytest.fixture(params=["stdio", "http"])
+@pytest.fixture(params=["stdio", "http", "websocket"])
 def traced(request: pytest.FixtureRequest, wb: Workbench) -> Iterator[Workbench]:
     with ExitStack() as stack:
         if request.param == "stdio":
             wb.connect("demo", command="python", args=DEMO_ARGS, env={"API_TOKEN": SECRET})
         else:  # a server of its own: these tests add tools to it
-            port = stack.enter_context(demo_server("--http"))
-            wb.connect("demo", url=f"http://127.0.0.1:{port}/mcp", headers={"Authorization": f"Bearer {SECRET}"})
+            flag, scheme = ("--http", "http") if request.param == "http" else ("--ws", "ws")
+            port = stack.enter_context(demo_server(flag))
+            wb.connect("demo", url=f"{scheme}://127.0.0.1:{port}/mcp", headers={"Authorization": f"Bearer {SECRET}"})
         assert wb.trace("demo") == ["demo"]
         yield wb
         wb.close()

@@ -168,8 +168,9 @@ async def test_async_twins_of_refresh_and_logout(demo: Workbench) -> None:
 
 
 def test_one_transport_table_feeds_config_magic_and_export() -> None:
-    assert set(TRANSPORTS) == {"stdio", "http", "sse"}
+    assert set(TRANSPORTS) == {"stdio", "http", "sse", "websocket"}
     spec = mcp_workbench.core.config.ServerSpec.build("s", url="http://127.0.0.1:1/sse", transport="sse")
+    assert "transport" not in connect_options(mcp_workbench.core.config.ServerSpec.build("w", url="ws://h/mcp"))
     assert connect_options(spec)["transport"] == "sse"
     assert "transport" not in connect_options(mcp_workbench.core.config.ServerSpec.build("h", url="http://h/mcp"))
     connect_help = help_text("connect")

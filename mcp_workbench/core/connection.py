@@ -216,8 +216,12 @@ class Connection:
         try:
             on_http = (self.tap.http, self.tap.watching_http) if self.tap is not None else None  # bench: http rows
             transport = self._override if self._override is not None else build_transport(spec, self.stderr, on_http)
+            on_eof = None
+            if not spec.runs_command and self._override is None:  # stdio servers: the end of stderr says it
+                generation = self._generation
+                on_eof = lambda: self._on_transport_closed(generation)  # noqa: E731
             client = Client(
-                tapped(transport, self.tap) if self.tap is not None else transport,
+                tapped(transport, self.tap or Tap(self.name), on_eof),
                 logging_callback=self._on_log,
                 message_handler=self._on_message,
                 sampling_callback=self._callbacks.sampling,
@@ -299,6 +303,16 @@ class Connection:
             if task not in self._garbled:  # already cancelled, to fail with the bad line
                 self._died.add(task)
                 task.cancel()
+        if self._stop is not None:
+            self._stop.set()
+
+    def _on_transport_closed(self, generation: int) -> None:
+        """A URL server's message stream ended (a WebSocket the server closed): the same status as
+        a stdio server whose process exited; the session fails what is pending, the next call reconnects."""
+        if generation != self._generation or self._closing:
+            return
+        if self.status in ("connected", "connecting"):
+            self._set_status("error", f"server {self.name!r} connection lost: the server closed the connection")
         if self._stop is not None:
             self._stop.set()
 

@@ -203,7 +203,8 @@ class ServerService:
         try:
             await conn.open()
         except ConnectionFailedError as exc:  # bench: a failed URL connect says which stage failed
-            diagnose = self.connect_doctor is not None and spec.url and self.transport_override is None  # not replaying
+            diagnose = (self.connect_doctor is not None and (spec.url or "").startswith(("http://", "https://"))
+                        and self.transport_override is None)  # an HTTP(S) server, not replaying  # fmt: skip
             summary = await self.connect_doctor(spec) if diagnose else None  # type: ignore[misc]
             if summary:
                 raise ConnectionFailedError(f"{exc}; {summary}") from None

@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
+
 logger = logging.getLogger("mcp_workbench.tap")
 
 # (direction "out" | "in", the SessionMessage or transport Exception)
@@ -77,14 +79,27 @@ class _Tapped:
 
 
 class _TappedRead(_Tapped):
-    """Wraps the transport's read stream; the dispatcher iterates it."""
+    """Wraps the transport's read stream; the dispatcher iterates it. ``on_eof`` hears the end of
+    the stream (a URL server that closed its connection), before pending requests are failed."""
+
+    def __init__(self, inner: Any, tap: Tap, on_eof: Callable[[], None] | None = None) -> None:
+        super().__init__(inner, tap)
+        self._on_eof = on_eof
+
+    def _ended(self) -> None:
+        if self._on_eof is not None:
+            self._on_eof()
 
     @property
     def last_context(self) -> Any:  # the SDK reads the sender's context off the stream
         return getattr(self._inner, "last_context", None)
 
     async def receive(self) -> Any:
-        item = await self._inner.receive()
+        try:
+            item = await self._inner.receive()
+        except anyio.EndOfStream:
+            self._ended()
+            raise
         if self._tap.observers:
             self._tap.emit("in", item)
         return item
@@ -93,7 +108,11 @@ class _TappedRead(_Tapped):
         return self
 
     async def __anext__(self) -> Any:
-        item = await self._inner.__anext__()
+        try:
+            item = await self._inner.__anext__()
+        except StopAsyncIteration:
+            self._ended()
+            raise
         if self._tap.observers:
             self._tap.emit("in", item)
         return item
@@ -107,7 +126,9 @@ class _TappedWrite(_Tapped):
 
 
 @asynccontextmanager
-async def tapped(transport: Any, tap: Tap) -> AsyncIterator[tuple[_TappedRead, _TappedWrite]]:
+async def tapped(
+    transport: Any, tap: Tap, on_eof: Callable[[], None] | None = None
+) -> AsyncIterator[tuple[_TappedRead, _TappedWrite]]:
     """The transport, with both of its streams passing every message by ``tap``."""
     async with transport as (read_stream, write_stream):
-        yield _TappedRead(read_stream, tap), _TappedWrite(write_stream, tap)
+        yield _TappedRead(read_stream, tap, on_eof), _TappedWrite(write_stream, tap)

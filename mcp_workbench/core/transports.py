@@ -9,7 +9,8 @@ transport is one entry here.
 The SDK's ``Client`` accepts any transport context manager; building it here (rather than
 passing ``StdioServerParameters`` or a URL) lets us give stdio servers a stderr pipe we read
 ourselves (its tail goes into error messages; its end tells us the process exited), and give
-HTTP servers headers and timeouts. The SDK's client modules load on first connect.
+HTTP and WebSocket servers headers and timeouts. The SDK's client modules (and ``websockets``)
+load on first connect.
 """
 
 from __future__ import annotations
@@ -169,6 +170,19 @@ def _sse_transport(spec: ServerSpec, stderr: StderrCapture | None = None, on_htt
     )  # fmt: skip
 
 
+def _websocket_transport(spec: ServerSpec, stderr: StderrCapture | None = None, on_http: HttpTap | None = None) -> Any:
+    from .websocket import websocket_client  # the websockets library loads on first use
+
+    if spec.auth is not None:
+        raise ConfigError(
+            f"server {spec.name!r}: OAuth sign-in is for HTTP servers; a WebSocket server takes "
+            "headers={'Authorization': 'Bearer ${env:TOKEN}'}"
+        )
+    url = spec.url or ""
+    return websocket_client(url, headers=spec.headers, open_timeout=spec.connect_timeout,
+                            ssl=_ssl_context() if url.startswith("wss://") else None)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class TransportKind:
     """One transport: how it is named, what it connects to, and how it is built."""
@@ -194,6 +208,8 @@ TRANSPORTS: dict[str, TransportKind] = {
         TransportKind("http", "Streamable HTTP", "url", _http_transport,
                       aliases=("streamable-http", "streamable_http", "streamablehttp"), schemes=("http", "https")),
         TransportKind("sse", "SSE", "url", _sse_transport, schemes=("http", "https"), flag="--sse", deprecated=True),
+        TransportKind("websocket", "WebSocket", "url", _websocket_transport, aliases=("ws", "websockets"),
+                      schemes=("ws", "wss")),
     )
 }  # fmt: skip
 
@@ -202,13 +218,13 @@ def transport_kind(value: str | None, *, url: str | None, command: str | None) -
     """The table entry for a spelling (or, when None, for what is given: a command or a URL)."""
     if value is None:
         if command and url:
-            raise ConfigError("give either a command (stdio) or a url (HTTP/SSE), not both")
+            raise ConfigError("give either a command (stdio) or a url (HTTP/SSE/WebSocket), not both")
         if command:
             return next(k for k in TRANSPORTS.values() if k.target == "command")
         if url:
             scheme = url.split("://", 1)[0].lower() if "://" in url else ""
             return next((k for k in TRANSPORTS.values() if scheme in k.schemes), TRANSPORTS["http"])
-        raise ConfigError("a server needs a command (stdio) or a url (Streamable HTTP / SSE)")
+        raise ConfigError("a server needs a command (stdio) or a url (Streamable HTTP / SSE / WebSocket)")
     key = str(value).strip().lower()
     for kind in TRANSPORTS.values():
         if key == kind.name or key in kind.aliases:

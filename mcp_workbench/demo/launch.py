@@ -44,7 +44,8 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None, timeou
 
 @contextmanager
 def demo_server(flag: str = "--http", *extra: str) -> Iterator[int]:
-    """The demo over ``--http`` (URL ``/mcp``) or ``--sse`` (URL ``/sse``); yields its port."""
+    """The demo over ``--http`` (URL ``/mcp``), ``--sse`` (URL ``/sse``) or ``--ws`` (``ws://.../mcp``);
+    yields its port."""
     port = free_port()
     pythonpath = os.pathsep.join(filter(None, [str(_SOURCE_ROOT), os.environ.get("PYTHONPATH")]))
     proc = subprocess.Popen(

@@ -6,10 +6,11 @@ errors, annotations, prompts, static resources, a resource template, pagination 
 completions, a subscribable resource, log levels, resource links and icons.
 
 Run it with ``python -m mcp_workbench.demo`` (stdio), ``--http --port N`` (Streamable HTTP at
-``/mcp``) or ``--sse --port N`` (SSE at ``/sse``, messages at ``/messages/``). ``--tools N``
-adds N trivial tools ``gen_0000..`` for the "1,000 tools" benchmark. ``--drift`` serves a later
-"version" for ``verify`` to catch: ``add`` takes an extra optional ``c`` (its input schema
-changes) and ``table`` scores every row half a point higher (its result changes).
+``/mcp``), ``--sse --port N`` (SSE at ``/sse``, messages at ``/messages/``) or ``--ws --port N``
+(WebSocket at ``/mcp``). ``--tools N`` adds N trivial tools ``gen_0000..`` for the "1,000 tools"
+benchmark. ``--drift`` serves a later "version" for ``verify`` to catch: ``add`` takes an extra
+optional ``c`` (its input schema changes) and ``table`` scores every row half a point higher (its
+result changes).
 
 Pagination: MCPServer never paginates, so ``DemoServer`` overrides the list handlers.
 ``resources/list`` returns pages of 10 (27 static resources, so 3 pages) and ``tools/list``
@@ -267,6 +268,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     transport = parser.add_mutually_exclusive_group()
     transport.add_argument("--http", action="store_true", help="serve Streamable HTTP at /mcp")
     transport.add_argument("--sse", action="store_true", help="serve SSE at /sse (messages at /messages/)")
+    transport.add_argument("--ws", action="store_true", help="serve WebSocket at /mcp (ws://HOST:PORT/mcp)")
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default: loopback only)")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--tools", type=int, default=0, metavar="N", help="add N generated tools gen_0000..")
@@ -278,6 +280,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         server.run("streamable-http", host=args.host, port=args.port)
     elif args.sse:
         server.run("sse", host=args.host, port=args.port)
+    elif args.ws:
+        from .websocket import run_websocket
+
+        run_websocket(server, args.host, args.port)
     else:
         server.run("stdio")
 

@@ -107,6 +107,11 @@ class McpWorkbench(Magics, Configurable):
         "a headless run refuses it. False: run without asking. wb.call from code never asks."
     ).tag(config=True)
 
+    registry_url = Unicode(
+        "", help="The MCP Registry of %mcp registry (any registry with its /v0.1 API); empty: "
+        "$MCP_WORKBENCH_REGISTRY_URL, else the official one."
+    ).tag(config=True)
+
     def __init__(self, shell: Any = None, workbench: Workbench | None = None, **kwargs: Any) -> None:
         """``workbench``: the one to drive (default: the kernel's ``mcp_workbench.workbench()``,
         made on first use)."""
@@ -145,6 +150,8 @@ class McpWorkbench(Magics, Configurable):
         wb.dashboards.confirm_destructive = self.confirm_destructive
         if self.store and self.store != wb.store:
             wb.set_store(self.store)
+        if self.registry_url:
+            wb.registry_url = self.registry_url
         if self._chat_changes:
             from ..chat import settings
 
@@ -198,14 +205,20 @@ class McpWorkbench(Magics, Configurable):
             raise TraitError("McpWorkbench.model must name a model, e.g. 'gpt-4o-mini' or 'llama3.1'")
         return value
 
-    @validate("base_url")
-    def _valid_base_url(self, proposal: Any) -> str:
+    @validate("base_url", "registry_url")
+    def _valid_http_url(self, proposal: Any) -> str:
         value = proposal["value"].strip()
         if value and not value.startswith(("http://", "https://")):
-            raise TraitError(f"McpWorkbench.base_url must start with http:// or https://, got {value!r}")
+            name = proposal["trait"].name
+            raise TraitError(f"McpWorkbench.{name} must start with http:// or https://, got {value!r}")
         return value
 
     # perf: the observers below change a workbench that exists; one made later gets them in _adopt
+    @observe("registry_url")
+    def _apply_registry_url(self, change: Any) -> None:
+        if self._wb is not None:
+            self._wb.registry_url = change["new"] or None
+
     @observe("model", "base_url")
     def _apply_chat(self, change: Any) -> None:
         if self._wb is None:  # the chat settings load with the workbench: keep the change until then

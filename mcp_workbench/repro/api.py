@@ -8,6 +8,8 @@ uses: the traffic monitor's taps (recording) and ``transport_override`` (replay)
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from . import batch
+from . import distributed as dask_map
 from .cassette import Cassette
 from ..views.display import CallProgress
 from .export import export_history
@@ -24,6 +27,7 @@ from .doctor import DEFAULT_TIMEOUT_S as DOCTOR_TIMEOUT_S
 from .doctor import DoctorReport, diagnose
 from .lint import TOKEN_THRESHOLD, lint
 from .verify import VerifyReport, verify
+from ..errors import WorkbenchError
 
 
 def _names(servers: str | Iterable[str] | None) -> list[str] | None:
@@ -50,6 +54,7 @@ class Repro:
         self._unsubscribe: Callable[[], None] | None = None
         self.replaying: Cassette | None = None
         self._previous_override: Any = None
+        self._topic = f"mcp-workbench-calls-{uuid.uuid4().hex}"  # lazy dask maps send their calls here
 
     @property
     def cassette(self) -> Cassette | None:
@@ -117,8 +122,12 @@ class Repro:
     def map(
         self, target: str, data: Any, /, *, columns: dict[str, Any] | None = None, constants: dict[str, Any] | None = None,
         concurrency: int = 16, rate_limit: float | None = None, retries: int = 0, retry_delay: float = 0.1,
-        timeout: float | None = None, progress: bool = True, **mapping: Any,
-    ) -> pd.DataFrame:  # fmt: skip
+        timeout: float | None = None, progress: bool = True, cluster: Any = None, **mapping: Any,
+    ) -> Any:  # fmt: skip
+        if cluster is not None or dask_map.is_dask_frame(data):
+            options = {"concurrency": concurrency, "rate_limit": rate_limit, "retries": retries,
+                       "retry_delay": retry_delay, "timeout": timeout}  # fmt: skip
+            return self._map_on_dask(target, data, cluster, {**mapping, **(columns or {})}, constants, options, progress)
         frame, rows = self._map_rows(target, data, columns, constants, mapping)
         shell = _shell() if progress else None
         with CallProgress(shell, f"map {target} over {len(rows)} rows", submit=self._wb.submit, delay=0.2) as bar:
@@ -131,8 +140,13 @@ class Repro:
     async def amap(
         self, target: str, data: Any, /, *, columns: dict[str, Any] | None = None, constants: dict[str, Any] | None = None,
         concurrency: int = 16, rate_limit: float | None = None, retries: int = 0, retry_delay: float = 0.1,
-        timeout: float | None = None, **mapping: Any,
-    ) -> pd.DataFrame:  # fmt: skip
+        timeout: float | None = None, cluster: Any = None, **mapping: Any,
+    ) -> Any:  # fmt: skip
+        if cluster is not None or dask_map.is_dask_frame(data):  # Dask's client blocks: wait in a thread
+            return await asyncio.to_thread(self.map, target, data, columns=columns, constants=constants,
+                                           concurrency=concurrency, rate_limit=rate_limit, retries=retries,
+                                           retry_delay=retry_delay, timeout=timeout, progress=False, cluster=cluster,
+                                           **mapping)  # fmt: skip
         frame, rows = self._map_rows(target, data, columns, constants, mapping)
         outcomes = await self._wb.engine.arun(batch.run_rows(
             self._wb, target, rows, concurrency=concurrency, rate_limit=rate_limit, retries=retries,
@@ -146,6 +160,28 @@ class Repro:
     ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:  # fmt: skip
         frame = batch.as_frame(data)
         return frame, batch.row_arguments(self._wb, target, frame, {**mapping, **(columns or {})}, constants)
+
+    def _map_on_dask(
+        self, target: str, data: Any, cluster: Any, mapping: dict[str, Any], constants: dict[str, Any] | None,
+        options: dict[str, Any], progress: bool,
+    ) -> Any:  # fmt: skip
+        """A dask DataFrame -> a lazy dask DataFrame; a pandas one with ``cluster=`` -> pandas, in order."""
+        distributed = dask_map.require_dask()
+        schema = getattr(self._wb.tool(target), "input_schema", None) or {}
+        if dask_map.is_dask_frame(data):
+            plan = batch.argument_plan(schema, target, list(data.columns), mapping, constants)
+            return dask_map.map_lazy(self._wb, data, target, plan, options, self._service.log, self._topic)
+        if not isinstance(cluster, distributed.Client):
+            raise WorkbenchError(f"cluster= takes a dask.distributed Client (e.g. Client(LocalCluster()) or "
+                                 f"Client('tcp://scheduler:8786')), got {type(cluster).__name__}")  # fmt: skip
+        frame = batch.as_frame(data)
+        job = dask_map.make_job(self._wb, target, batch.argument_plan(schema, target, list(frame.columns), mapping,
+                                                                      constants), options)  # fmt: skip
+        workers = len(cluster.scheduler_info()["workers"])
+        shell = _shell() if progress else None
+        label = f"map {target} over {len(frame)} rows on {workers} Dask worker{'s' * (workers != 1)}"
+        with CallProgress(shell, label, submit=self._wb.submit, delay=0.2) as bar:
+            return dask_map.map_eager(cluster, job, frame, self._service.log, bar.handler)
 
     # ------------------------------------------------------------------ export
     def export_history(self, path: str | Path, *, server: str | None = None, last: int | None = None) -> Path:

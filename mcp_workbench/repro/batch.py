@@ -57,38 +57,58 @@ class RateLimit:
             await asyncio.sleep(start - now)
 
 
+@dataclass(frozen=True)
+class ArgumentPlan:
+    """Where each row's arguments come from: parameter -> column, and constants. Small and plain,
+    so it travels to Dask workers instead of the rows' arguments."""
+
+    from_columns: dict[str, str]
+    constants: dict[str, Any]
+
+    def rows(self, frame: pd.DataFrame) -> list[dict[str, Any]]:
+        """Each row's arguments; a missing value (NaN, None) leaves the argument out (the tool's default)."""
+        used = list(dict.fromkeys(self.from_columns.values()))
+        records = frame[used].to_dict("records") if used else [{}] * len(frame)
+        rows = []
+        for record in records:
+            args = dict(self.constants)
+            for param, column in self.from_columns.items():
+                value = _native(record[column])
+                if value is not None:
+                    args[param] = value
+            rows.append(args)
+        return rows
+
+
+def argument_plan(
+    schema: dict[str, Any], target: str, columns: Sequence[Any], mapping: dict[str, Any],
+    constants: dict[str, Any] | None = None,
+) -> ArgumentPlan:  # fmt: skip
+    """``mapping`` is param -> column name (a string) or a constant (anything else); ``constants``
+    are constants of any type; a tool parameter (of ``schema``) named in neither but named like a
+    column takes that column. A string naming no column is an error with suggestions."""
+    names = [str(c) for c in columns]
+    for param, source in mapping.items():
+        if isinstance(source, str) and source not in columns:
+            close = difflib.get_close_matches(source, names, n=2)
+            hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
+            raise ArgumentError(
+                f"{target}: {param}={source!r} names no column of the data; {hint}columns: {', '.join(names)} "
+                "(a constant string goes in constants={...})"
+            )
+    given = {**mapping, **(constants or {})}
+    implicit = {p: p for p in (schema.get("properties") or {}) if p not in given and p in columns}
+    from_columns = {**implicit, **{p: s for p, s in mapping.items() if isinstance(s, str)}}
+    fixed = {**{p: s for p, s in mapping.items() if not isinstance(s, str)}, **(constants or {})}
+    return ArgumentPlan(from_columns, fixed)
+
+
 def row_arguments(
     wb: Workbench, target: str, frame: pd.DataFrame, mapping: dict[str, Any], constants: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
-    """Each row's arguments. ``mapping`` is param -> column name (a string) or a constant (anything
-    else); ``constants`` are constants of any type; a tool parameter named in neither but named
-    like a column takes that column. A missing value (NaN, None) leaves the argument out, so the
-    tool's default applies."""
-    columns = [str(c) for c in frame.columns]
-    for param, source in mapping.items():
-        if isinstance(source, str) and source not in frame.columns:
-            close = difflib.get_close_matches(source, columns, n=2)
-            hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
-            raise ArgumentError(
-                f"{target}: {param}={source!r} names no column of the data; {hint}columns: {', '.join(columns)} "
-                "(a constant string goes in constants={...})"
-            )
+    """Each row's arguments (see ``argument_plan``), for the tool's schema as the server gives it."""
     schema = getattr(wb.tool(target), "input_schema", None) or {}
-    given = {**mapping, **(constants or {})}
-    implicit = {p: p for p in (schema.get("properties") or {}) if p not in given and p in frame.columns}
-    from_columns = {**implicit, **{p: s for p, s in mapping.items() if isinstance(s, str)}}
-    constants = {**{p: s for p, s in mapping.items() if not isinstance(s, str)}, **(constants or {})}
-    rows = []
-    used = list(dict.fromkeys(from_columns.values()))
-    records = frame[used].to_dict("records") if used else [{}] * len(frame)
-    for record in records:
-        args = dict(constants)
-        for param, column in from_columns.items():
-            value = _native(record[column])
-            if value is not None:
-                args[param] = value
-        rows.append(args)
-    return rows
+    return argument_plan(schema, target, list(frame.columns), mapping, constants).rows(frame)
 
 
 def _native(value: Any) -> Any:

@@ -246,3 +246,10 @@ def logs_frame(entries: Iterable[Any]) -> pd.DataFrame:
     rows = [{"time": _ts(e.time), "server": e.server, "level": e.level, "logger": e.logger, "message": e.message,
              "data": e.data} for e in entries]  # fmt: skip
     return pd.DataFrame(rows, columns=LOG_COLUMNS)
+REGISTRY_COLUMNS = ["name", "title", "description", "version", "packages", "remotes", "repository", "status",
+                    "published_at", "fetched_at"]  # fmt: skip
+
+
+def registry_frame(entries: Iterable[Any]) -> pd.DataFrame:
+    """MCP Registry entries (``core.mcp_registry.RegistryEntry``), one row each, in the registry's order."""
+    return pd.DataFrame([e.row() for e in entries], columns=REGISTRY_COLUMNS)

@@ -139,6 +139,9 @@ class Listings:
 
     def logs(self, server: str | None = None, level: str | None = None, last: int | None = None) -> pd.DataFrame:
         return frames.logs_frame(self._features.log_entries(server, level, last))
+    def registry(self, entries: list[Any]) -> pd.DataFrame:
+        """MCP Registry entries as a frame (one row per server)."""
+        return frames.registry_frame(entries)
 
     def stats(self) -> dict[str, Any]:
         stats = self._service.stats()

@@ -143,7 +143,7 @@ def test_the_demo_over_http_is_fine(bench: Bench, demo_http_url: str) -> None:
                                 for stage in STAGES}  # fmt: skip
     detail = dict(zip(report["stage"], report["detail"]))
     assert detail["initialize/discover"] == "server/discover: mcp-workbench-demo 1.0.0"
-    assert detail["protocol version"].startswith("2026-07-28") and detail["listings"] == f"{DEMO_TOOLS} tools, 2 prompts, 10+ resources"
+    assert detail["protocol version"].startswith("2026-07-28") and detail["listings"] == f"{DEMO_TOOLS} tools, 3 prompts, 10+ resources"
     assert report["ms"][report["status"] == "ok"].notna().all()
 
 

@@ -42,16 +42,22 @@ def session(wb: Any) -> dict[str, Any]:
     return out
 
 
-@pytest.mark.parametrize("transport", ["stdio", "http"])
+@pytest.fixture(params=["stdio", "http", "websocket"])
+def target(request: pytest.FixtureRequest) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """(transport, how to reach the live server, a target that reaches nothing); asked for before
+    ``bench``, so a module's loopback server is not taken for a leftover process."""
+    if request.param == "stdio":
+        return "stdio", {"command": "python", "args": DEMO_ARGS, "env": {"DEMO_TOKEN": SECRET}}, ABSENT
+    url = request.getfixturevalue("demo_http_url" if request.param == "http" else "demo_ws_url")
+    live = {"url": url, "headers": {"Authorization": f"Bearer {SECRET}"}}
+    return request.param, live, {"url": url.split("://")[0] + "://127.0.0.1:9/mcp"}
+
+
 def test_a_recorded_session_replays_identically_with_no_server(
-    bench: Callable[..., Any], tmp_path: Path, transport: str, demo_http_url: str
+    target: tuple[str, dict[str, Any], dict[str, Any]], bench: Callable[..., Any], tmp_path: Path
 ) -> None:
     cassette = tmp_path / "session.jsonl"
-    live, absent = (
-        ({"command": "python", "args": DEMO_ARGS, "env": {"DEMO_TOKEN": SECRET}}, ABSENT)
-        if transport == "stdio"
-        else ({"url": demo_http_url, "headers": {"Authorization": f"Bearer {SECRET}"}}, {"url": "http://127.0.0.1:9/mcp"})
-    )
+    transport, live, absent = target
     recorder = bench()
     recorder.record(cassette)
     recorder.connect("demo", **live)

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import CELL, artifacts_for, browser, jupyter_lab, run_cell, skip_without_browser
+from tests.browser import CELL, EDITOR, artifacts_for, browser, jupyter_lab, run_cell, skip_without_browser
 from tests.servers import ROOT, DEMO_TOOLS
 
 skip_without_browser()
@@ -42,7 +42,7 @@ def artifacts(request: pytest.FixtureRequest) -> Path:
 
 @pytest.fixture
 def lab(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    with jupyter_lab(tmp_path, ["%load_ext mcp_workbench\n%mcp ui", ""], name="ui.ipynb") as served:  # + a cell to type in
+    with jupyter_lab(tmp_path, ["%load_ext mcp_workbench\n%mcp ui", ""], name="ui.ipynb") as served:  # cell 2: a task
         yield served
 
 
@@ -110,7 +110,7 @@ def test_dashboard_connects_and_calls_a_tool_in_jupyterlab(lab: dict[str, Any], 
         page.screenshot(path=artifacts / "4-activity.png")
 
         step = "a task started in another cell: its line follows it, so does the Tasks tab"
-        page.locator(CELL).nth(1).click()
+        page.locator(f"{CELL} {EDITOR}").nth(1).click()
         page.keyboard.type("%mcp call demo.countdown steps=20 seconds=0.1 --task")
         page.keyboard.press("Shift+Enter")
         page.wait_for_selector(".mcp-task-line .mcp-task-working", timeout=30_000)

@@ -162,7 +162,7 @@ def test_status_colours_disconnect_reconnect_and_a_crash(bench: Any) -> None:
     assert board.panels["Tools"].listing.options == ()
 
 
-def test_load_a_config_file_and_an_url_form(bench: Any, tmp_path: Path, demo_http_url: str) -> None:
+def test_load_a_config_file_and_an_url_form(bench: Any, tmp_path: Path, demo_http_url: str, demo_ws_url: str) -> None:
     config = tmp_path / "mcp.json"
     config.write_text(json.dumps({"mcpServers": {"cfg": {"command": "python", "args": DEMO_ARGS}}}))
     servers = bench.dashboard().panels["Servers"]
@@ -177,7 +177,14 @@ def test_load_a_config_file_and_an_url_form(bench: Any, tmp_path: Path, demo_htt
     assert wait_until(lambda: "connected web" in servers.status.value, timeout=20), servers.status.value
     assert all("mcp-status-connected" in r.cells[0].value for r in servers.table.rows.values())
     assert list(servers.table.rows) == ["cfg", "web"]
-    servers.name.value, servers.url.value = "bad", "ftp://nowhere"
+    servers.name.value, servers.transport.value, servers.url.value = "w", "websocket", demo_ws_url
+    servers.headers.value = ""
+    assert servers.form_options() == ("w", {"url": demo_ws_url, "transport": "websocket"})
+    servers.connect_button.click()
+    assert wait_until(lambda: "connected w" in servers.status.value, timeout=20), servers.status.value
+    assert list(servers.table.rows) == ["cfg", "web", "w"] and "websocket" in servers.table.rows["w"].cells[2].value
+    assert all("mcp-status-connected" in r.cells[0].value for r in servers.table.rows.values())
+    servers.name.value, servers.transport.value, servers.url.value = "bad", "http", "ftp://nowhere"
     servers.connect_button.click()
     assert wait_until(lambda: "must start with http" in servers.status.value, timeout=10), servers.status.value
 

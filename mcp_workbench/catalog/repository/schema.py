@@ -116,6 +116,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (server, task_id))""",
         "CREATE INDEX tasks_seen ON tasks (last_seen)",
     )),
+    Migration(4, "MCP Registry entries (server.json) as fetched, with their fetch time", (
+        """CREATE TABLE registry_entries (
+            registry $KEY NOT NULL, name $KEY NOT NULL, version $KEY NOT NULL,
+            data TEXT NOT NULL, fetched_at $REAL NOT NULL,
+            PRIMARY KEY (registry, name, version))""",
+        "CREATE INDEX registry_entries_fetched ON registry_entries (registry, fetched_at)",
+    )),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -17,10 +17,10 @@ from .base import Command, Context, store
 
 
 def _collect() -> dict[str, Command]:
-    from . import auth, bench, calls, chat, connect, features, info, listing, repro, tasks, traffic, ui
+    from . import auth, bench, calls, chat, connect, features, info, listing, registry, repro, tasks, traffic, ui
 
     found: dict[str, Command] = {"help": Command(help.HELP, run_help)}
-    for module in (connect, auth, listing, calls, tasks, features, info, traffic, ui, repro, bench, chat):
+    for module in (connect, auth, listing, calls, tasks, features, info, traffic, ui, repro, bench, chat, registry):
         for command in module.COMMANDS:
             found[command.syntax.name] = command
     return found

@@ -12,6 +12,7 @@ from ._parser import Option, Positional, Syntax, key_value, positive_float
 # URL transports with a flag of their own (--sse); the table says which.
 _FLAGGED = {k.flag.lstrip("-").replace("-", "_"): k for k in TRANSPORTS.values() if k.flag and k.target == "url"}
 _URL_KINDS = [k for k in TRANSPORTS.values() if k.target == "url"]
+_SCHEMES = " ".join(dict.fromkeys(f"{s}://" for k in _URL_KINDS for s in k.schemes))
 _STDIO_ONLY = ("env", "cwd", "inherit_env")
 _URL_ONLY = (*_FLAGGED, "transport", "header", "oauth", "client_id", "scope")
 
@@ -27,7 +28,7 @@ def _check_connect(syntax: Syntax, v: dict[str, Any]) -> None:
     if v["stdio"] and v["URL"]:
         raise syntax.fail("give either --stdio CMD or a URL, not both")
     if not v["stdio"] and not v["URL"]:
-        raise syntax.fail(f"say how to reach {v['NAME']!r}: --stdio CMD [ARGS...] or a http(s):// URL")
+        raise syntax.fail(f"say how to reach {v['NAME']!r}: --stdio CMD [ARGS...] or a URL ({_SCHEMES})")
     if v["stdio"]:
         wrong = [d for d in _URL_ONLY if v[d]]
         if wrong:
@@ -48,7 +49,7 @@ def _check_connect(syntax: Syntax, v: dict[str, Any]) -> None:
 
 CONNECT = Syntax(
     name="connect",
-    summary="connect a server by a command (stdio) or a URL (Streamable HTTP, or SSE with --sse)",
+    summary="connect a server by a command (stdio) or a URL (Streamable HTTP; SSE with --sse; WebSocket ws://)",
     usage=(
         "%mcp connect NAME --stdio CMD [ARGS...] [--env K=V ...] [--cwd DIR] [--inherit-env] [--timeout S]",
         "%mcp connect NAME URL [--sse] [--header K=V ...] [--timeout S]",
@@ -56,7 +57,8 @@ CONNECT = Syntax(
     ),
     positionals=(
         Positional("NAME", "the name you address it by: NAME.TOOL (letters, digits, _ and -)"),
-        Positional("URL", "http(s):// address of a Streamable HTTP (or, with --sse, SSE) server", required=False),
+        Positional("URL", f"the server's address ({_SCHEMES}): Streamable HTTP, SSE with --sse, WebSocket for ws://",
+                   required=False),
     ),
     options=(
         Option(("--stdio",), "stdio", "command", "CMD [ARGS...]",
@@ -94,6 +96,7 @@ CONNECT = Syntax(
         "%mcp connect time --stdio python -m mcp_server_time --env TZ=Asia/Seoul",
         "%mcp connect web http://127.0.0.1:8000/mcp --header Authorization='Bearer ${env:TOKEN}'",
         "%mcp connect old http://127.0.0.1:8000/sse --sse --timeout 10",
+        "%mcp connect w ws://127.0.0.1:8770/mcp --header Authorization='Bearer ${env:TOKEN}'",
         "%mcp connect remote https://mcp.example.com/mcp --oauth --scope read",
     ),
     finish=_check_connect,
