@@ -20,11 +20,13 @@ from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from mcp_types import INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND
+
 from ..core import VERSION
 from ..core.appmeta import visibility, visible_to
 from ..errors import ArgumentError, WorkbenchError
 from . import protocol as rpc
-from .protocol import INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, Message, RpcError
+from .protocol import Message, RpcError
 
 logger = logging.getLogger("mcp_workbench.apps")
 Out = Callable[[dict[str, Any]], None]  # a command to this view's front end: rpc, size, link, unmount
@@ -66,7 +68,6 @@ class Bridge:
         self.out = out
         self.context: dict[str, Any] = {"theme": "light"}
         self.protocol_version: str | None = None  # set by ui/initialize
-        self.app_info: dict[str, Any] | None = None
         self.initialized = False  # ui/notifications/initialized arrived
         self.torn_down = False
         self._inflight: dict[Any, asyncio.Task[Any]] = {}
@@ -149,7 +150,6 @@ class Bridge:
             raise RpcError(INVALID_PARAMS, f"{method}: params.appInfo.name must be a string")
         rpc.obj(params, "appCapabilities", method)
         self.protocol_version = rpc.negotiate(asked)
-        self.app_info = {"name": info["name"], "version": str(info.get("version", ""))}
         return {
             "protocolVersion": self.protocol_version,
             "hostInfo": {"name": "mcp-workbench", "version": VERSION},
@@ -187,9 +187,7 @@ class Bridge:
         return wire(result.raw)
 
     async def _list_tools(self, params: dict[str, Any]) -> dict[str, Any]:
-        wb, server = self.owner.wb, self.owner.server
-        names = await asyncio.to_thread(lambda: list(wb.tools(server)["name"]))  # a listing may flush the catalog
-        tools = [wb.tool(f"{server}.{name}") for name in names]
+        tools = self.owner.wb.server(self.owner.server).tools.values()
         return {"tools": [wire(t) for t in tools if visible_to(t, "app")]}
 
     async def _read_resource(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -201,8 +199,7 @@ class Bridge:
         return {"contents": [wire(c) for c in result.raw.contents]}
 
     async def _list_resources(self, params: dict[str, Any]) -> dict[str, Any]:
-        wb, server = self.owner.wb, self.owner.server
-        return {"resources": [wire(r) for r in wb.server(server).resources]}
+        return {"resources": [wire(r) for r in self.owner.wb.server(self.owner.server).resources]}
 
     async def _open_link(self, params: dict[str, Any]) -> dict[str, Any]:
         url = rpc.text(params, "url", "ui/open-link")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from mcp.client.extension import advertise
 
-from ..core.appmeta import APP_MIME_TYPE, EXTENSION_ID, ui_resource_uri
+from ..core.appmeta import APP_MIME_TYPE, EXTENSION_ID, ui_meta, ui_resource_uri
 from ..errors import ArgumentError, WorkbenchError
 from .bridge import TEARDOWN_TIMEOUT_S
 from .page import listed_resource
@@ -99,8 +99,7 @@ class AppHost:
         tools = self.wb.tools(server)
         for row in tools[tools["ui"].notna()].itertuples():
             listed = listed_resource(self.wb, row.server, row.ui)
-            meta = getattr(listed, "meta", None) or {}
-            ui = meta.get("ui") if isinstance(meta.get("ui"), dict) else {}
+            ui = ui_meta(listed)
             box = build_sandbox(ui, list(PERMISSIONS.values()))
             rows.append({
                 "server": row.server, "tool": row.name, "uri": row.ui,

@@ -13,7 +13,7 @@ import binascii
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.appmeta import APP_MIME_TYPE
+from ..core.appmeta import APP_MIME_TYPE, ui_meta
 from ..errors import WorkbenchError
 
 
@@ -23,11 +23,6 @@ class Page:
 
     html: str
     ui: dict[str, Any]
-
-
-def _ui_of(meta: Any) -> dict[str, Any] | None:
-    ui = meta.get("ui") if isinstance(meta, dict) else None
-    return ui if isinstance(ui, dict) else None
 
 
 async def load_page(wb: Any, server: str, uri: str) -> Page:
@@ -47,11 +42,7 @@ async def load_page(wb: Any, server: str, uri: str) -> Page:
             text = base64.b64decode(getattr(item, "blob", "") or "", validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             raise WorkbenchError(f"{uri} from {server!r} is not UTF-8 HTML") from None
-    ui = _ui_of(item.meta)
-    if ui is None:
-        listed = listed_resource(wb, server, uri)
-        ui = _ui_of(listed.meta if listed is not None else None) or {}
-    return Page(text, ui)
+    return Page(text, ui_meta(item) or ui_meta(listed_resource(wb, server, uri)))
 
 
 def listed_resource(wb: Any, server: str, uri: str) -> Any:

@@ -12,7 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS, INTERNAL_ERROR = -32700, -32600, -32601, -32602, -32603
+from mcp_types import INVALID_PARAMS, INVALID_REQUEST
+
 # The app sends its version in ui/initialize; the host answers with it when known, else its latest.
 # "2025-11-21" is what apps built with ext-apps 0.x send; the messages are the same.
 PROTOCOL_VERSIONS = ("2026-01-26", "2025-11-21")

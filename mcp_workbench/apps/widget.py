@@ -83,7 +83,7 @@ class AppView(anywidget.AnyWidget):  # type: ignore[misc]
         self.header = f"{title} · {self.server}.{tool.name} · {uri}"
         self.result_html = result.static_bundle()["text/html"]
         self.on_msg(lambda _widget, content, _buffers: self.receive(content))
-        self.ready: concurrent.futures.Future[None] = self.wb.engine.submit(self._load())
+        self.ready: concurrent.futures.Future[None] = self.wb.submit(self._load())
 
     def __repr__(self) -> str:
         return f"<AppView {self.server}.{self.tool.name} {self.uri}>"
@@ -106,7 +106,7 @@ class AppView(anywidget.AnyWidget):  # type: ignore[misc]
     # ------------------------------------------------------------------ messages from the front end
     def receive(self, content: Any) -> concurrent.futures.Future[None]:
         """A message from a rendered view (the comm handler calls this); served on the engine loop."""
-        return self.wb.engine.submit(self._dispatch(content))
+        return self.wb.submit(self._dispatch(content))
 
     async def _dispatch(self, content: Any) -> None:
         view = content.get("view") if isinstance(content, dict) else None
@@ -162,8 +162,7 @@ class AppView(anywidget.AnyWidget):  # type: ignore[misc]
 
     async def on_message(self, text: str, content: list[dict[str, Any]]) -> dict[str, Any]:
         """``ui/message``: to the chat this app belongs to; without one it is kept in ``messages``."""
-        self.messages.append({"text": text, "content": content})
-        del self.messages[:-RECORD_LIMIT]
+        self.record("messages", {"text": text, "content": content})
         if self.chat is None:
             self.status = f"The app sent a message (kept in view.messages; no chat to send it to): {text[:200]}"
             return {}
@@ -210,7 +209,7 @@ class AppView(anywidget.AnyWidget):  # type: ignore[misc]
             bridges = list(self._bridges.values())
             await asyncio.gather(*(bridge.teardown(reason, self.host.teardown_timeout) for bridge in bridges))
 
-        return self.wb.engine.submit(all_views())
+        return self.wb.submit(all_views())
 
     def close(self) -> None:
         """Tear the app down, then close the widget (and its comm)."""

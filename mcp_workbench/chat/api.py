@@ -69,7 +69,7 @@ class ChatService:
                        max_tool_rounds=max_tool_rounds, max_result_chars=max_result_chars,
                        token_budget=token_budget, stream=stream, display=display)  # fmt: skip
         chat_settings = settings.merged(**options)  # validated before anything is stored
-        state, store = self, self.store()
+        store = self.store()
         name = session or new_name()
         key = (id(getattr(store, "repo", store)), room, name)
         info = store.find(room, name)
@@ -78,18 +78,18 @@ class ChatService:
             info = store.create(room, name, model or chat_settings.model, stored)
             history: list[Message] = []
         else:
-            live = state.live.get(key)
+            live = self.live.get(key)
             history = live._history if live is not None else store.load(info.id)
         bound = servers if servers is not None else (None if info.servers == [_ALL] else list(info.servers))
         chat_settings.model = model or info.model or chat_settings.model
         previous = next((m.content for m in reversed(history) if m.role == "system"), None)
-        chat = ChatSession(self._wb, state, info, chat_settings, history, servers=bound, allow=list(allow or []),
+        chat = ChatSession(self._wb, self, info, chat_settings, history, servers=bound, allow=list(allow or []),
                            system=system if system is not None else previous)  # fmt: skip
         if system is not None and system != previous:
             message = Message("system", system)
             history.append(message)
             store.append(info.id, message)
-        state.live[key] = chat
+        self.live[key] = chat
         return chat
 
     def chats(self) -> pd.DataFrame:

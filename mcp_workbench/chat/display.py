@@ -155,7 +155,7 @@ class ChatDisplay:
     def _show_app(self, result: Any) -> None:
         """The tool's live app after its card; the turn goes on in a new view below."""
         # apps: ``result.app`` is None for a tool without a UI (and for a call that failed).
-        app = getattr(result, "app", None) if result is not None else None
+        app = getattr(result, "app", None)
         if app is None:
             return
         if self.chat is not None:

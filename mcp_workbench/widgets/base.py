@@ -14,7 +14,8 @@ import html
 import inspect
 import logging
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import ipywidgets as widgets
@@ -62,18 +63,24 @@ class Panel(widgets.VBox):
 
         return observer
 
+    @contextmanager
+    def quietly(self) -> Iterator[None]:
+        """Set controls without their ``unless_quiet`` observers running."""
+        with self.lock:
+            self.quiet = True
+            try:
+                yield
+            finally:
+                self.quiet = False
+
     def replace_options(self, control: Any, options: list[Any], fallback: Any = None) -> None:
         """New options for a selection widget, keeping its value when it is still offered
         (ipywidgets would jump to the first option and back, rebuilding forms on the way)."""
         values = [o[1] if isinstance(o, tuple) else o for o in options]
-        with self.lock:
+        with self.quietly():
             keep = control.value
-            self.quiet = True
-            try:
-                control.options = options
-                control.value = keep if keep in values else fallback
-            finally:
-                self.quiet = False
+            control.options = options
+            control.value = keep if keep in values else fallback
 
     def subscribe(self, events: tuple[str, ...], handler: Callable[[dict[str, Any]], None]) -> None:
         """Refresh from service events (never by polling); a closed panel ignores them."""
@@ -125,6 +132,11 @@ def output_of(obj: Any) -> dict[str, Any]:
     if "text/html" in data:  # JupyterLab would pick the JSON tree over the result's HTML view
         data = {k: v for k, v in data.items() if k != "application/json"}
     return {"output_type": "display_data", "data": data, "metadata": metadata}
+
+
+def result_area() -> widgets.Output:
+    """The framed Output a panel shows its results in (a call's, a prompt's, a task's)."""
+    return widgets.Output(layout=widgets.Layout(border="1px solid #ddd", min_height="2em"))
 
 
 def show(out: widgets.Output, obj: Any) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .base import ERROR, OK, WARN, Panel, button, error_text, message, show
+from .base import ERROR, OK, WARN, Panel, button, error_text, message, result_area, show
 from .forms import FormCache, SchemaForm, read_form
 
 LISTING_EVENTS = ("tools_changed", "server_added", "server_removed")  # tools_changed: any listing
@@ -33,7 +33,7 @@ class BrowsePanel(Panel):
         self.form_box = widgets.VBox()
         self.action_button = button(self.action_label, "success", "play")
         self.status = widgets.HTML()
-        self.result = widgets.Output(layout=widgets.Layout(border="1px solid #ddd", min_height="2em"))
+        self.result = result_area()
         self._shown: Any = None
         self.listing.observe(self.unless_quiet(self.select), names="value")
         self.action_button.on_click(lambda _b: self.act())

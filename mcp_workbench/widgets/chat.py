@@ -8,9 +8,8 @@ the page and would otherwise be saved with the notebook's widget state.
 
 The turn runs on the engine loop; its events (text deltas, tool starts and ends, notes) go to
 ``asend(..., display=fn)`` and are rendered with the chat's own ``ChatDisplay`` view into an
-HTML widget. Approval is the chat's
-``approve=`` function: it waits on a future that the buttons resolve from the kernel thread.
-Without the chat feature (no ``wb.chat``) the panel says so.
+HTML widget. Approval is the chat's ``approve=`` function: it waits on a future that the buttons
+resolve from the kernel thread.
 """
 
 from __future__ import annotations

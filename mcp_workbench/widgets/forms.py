@@ -20,6 +20,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..core.completions import template_variables
 from .base import ERROR, MUTED, message
 
 _SCALARS = ("string", "number", "integer", "boolean")
@@ -240,12 +241,13 @@ def prompt_schema(arguments: list[Any] | None) -> dict[str, Any]:
     return {"type": "object", "properties": props, "required": [a.name for a in arguments or [] if a.required]}
 
 
-_VARIABLE = re.compile(r"\{([+#./;?&]?)([^}]+)\}")
+_EXPRESSION = re.compile(r"\{[^}]+\}")  # one {...} of a URI template
 
 
 def template_schema(uri_template: str) -> dict[str, Any]:
-    """A resource template's ``{variables}`` as required string fields."""
-    names = [n.strip() for _, group in _VARIABLE.findall(uri_template) for n in group.split(",")]
+    """A resource template's ``{variables}`` (as the server's completions name them) as required
+    string fields."""
+    names = template_variables(uri_template)
     return {"type": "object", "properties": {n: {"type": "string"} for n in names}, "required": names}
 
 
@@ -253,5 +255,8 @@ def fill_template(uri_template: str, values: dict[str, Any]) -> str:
     """Substitute simple ``{name}`` variables (RFC 6570 level 1), percent-encoding the values."""
     from urllib.parse import quote
 
-    return _VARIABLE.sub(lambda m: ",".join(quote(str(values.get(n.strip(), "")), safe="") for n in m.group(2).split(",")),
-                         uri_template)  # fmt: skip
+    def expand(match: re.Match[str]) -> str:
+        names = template_variables(match.group(0))
+        return ",".join(quote(str(values.get(n, "")), safe="") for n in names)
+
+    return _EXPRESSION.sub(expand, uri_template)

@@ -71,12 +71,8 @@ class SubscribeToggle(widgets.HBox):
         self.layout.display = None if able else "none"
         self.target = (server, uri) if able and server and uri else None
         on = self.target is not None and view is not None and uri in view.subscribed
-        with self.panel.lock:
-            self.panel.quiet = True
-            try:
-                self.toggle.value = on
-            finally:
-                self.panel.quiet = False
+        with self.panel.quietly():
+            self.toggle.value = on
         self.note.value = message(f"{self.updates} update(s)" if on else "")
 
     def _flip(self) -> None:

@@ -8,10 +8,11 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .base import ERROR, MUTED, OK, WARN, Panel, button, error_text, message, show
+from .base import ERROR, MUTED, OK, WARN, Panel, button, error_text, message, result_area, show
 
 _COLORS = {"working": WARN, "input_required": "#1f6feb", "completed": OK, "failed": ERROR, "cancelled": MUTED}
 _HEAD = ("status", "server", "tool", "task", "message")
+_FIELDS = ("server", "task_id", "tool", "status", "status_message")  # a row, in a task event's terms
 
 
 class TasksPanel(Panel):
@@ -21,14 +22,13 @@ class TasksPanel(Panel):
         super().__init__(wb)
         self.rows: dict[tuple[str, str], dict[str, Any]] = {}
         for row in wb.tasks().to_dict("records"):  # earlier kernels' tasks too (from the catalog)
-            self.rows[(row["server"], row["id"])] = {"server": row["server"], "task_id": row["id"], "tool": row["tool"],
-                                                     "status": row["status"], "status_message": row["status_message"]}  # fmt: skip
+            self._keep({**row, "task_id": row["id"]})
         self.table = widgets.HTML()
         self.selected = widgets.Dropdown(description="Task", options=[])
         self.cancel_button = button("Cancel", "warning", "stop")
         self.result_button = button("Result", "success", "download")
         self.status = widgets.HTML()
-        self.result = widgets.Output(layout=widgets.Layout(border="1px solid #ddd", min_height="2em"))
+        self.result = result_area()
         for control, css in ((self.table, "table"), (self.cancel_button, "cancel"), (self.result_button, "result"),
                              (self.status, "status")):  # fmt: skip
             control.add_class(f"mcp-tasks-{css}")
@@ -39,9 +39,12 @@ class TasksPanel(Panel):
         self.subscribe(("task_created", "task_status"), self._on_task)
         self.refresh()
 
+    def _keep(self, task: dict[str, Any]) -> None:
+        """A task's row from a ``wb.tasks()`` record or a ``task_created`` / ``task_status`` event."""
+        self.rows[(task["server"], task["task_id"])] = {k: task.get(k) for k in _FIELDS}
+
     def _on_task(self, event: dict[str, Any]) -> None:
-        self.rows[(event["server"], event["task_id"])] = {k: event.get(k) for k in
-                                                         ("server", "task_id", "tool", "status", "status_message")}  # fmt: skip
+        self._keep(event)
         self.refresh()
 
     def refresh(self) -> None:

@@ -26,7 +26,7 @@ from ..core.connection import TIMEOUT_ADVICE
 from ..core.secrets import mask
 from ..errors import CallTimeoutError
 from ..views.describe import flags
-from .base import ERROR, OK, WARN, Panel, button, error_text, fa, icon_html, message, output_of
+from .base import ERROR, OK, WARN, Panel, button, error_text, fa, icon_html, message, output_of, result_area
 from .forms import FormCache, SchemaForm, read_form
 
 _EVENTS = ("tools_changed", "server_added", "server_removed")
@@ -72,7 +72,7 @@ class ToolsPanel(Panel):
         self.progress = widgets.FloatProgress(value=0.0, min=0.0, max=1.0, description="")
         self.progress.layout.visibility = "hidden"
         self.call_status = widgets.HTML()
-        self.result = widgets.Output(layout=widgets.Layout(border="1px solid #ddd", min_height="2em"))
+        self.result = result_area()
         self._shown: tuple[str, Any] | None = None
         self.running: tuple[str, concurrent.futures.Future[Any]] | None = None
         self.pending_confirmation: tuple[str, dict[str, Any], float] | None = None
@@ -176,12 +176,16 @@ class ToolsPanel(Panel):
             self.call_status.value = message(f"calling {target}…", WARN)
             self.result.outputs = ()
         elif outcome is not None:
-            self.progress.bar_style, self.progress.value = outcome.bar_style, self.progress.max
-            self.call_status.value = outcome.status
-            self.result.outputs = (outcome.output,) if outcome.output else ()
+            self._show(outcome)
         else:
             self.call_status.value = message(f"{self.running[0]} is running (Cancel stops it)", WARN) if self.running else ""
             self.result.outputs = ()
+
+    def _show(self, outcome: Outcome) -> None:
+        """A tool's finished call: a full bar in its colour, its status line and its result."""
+        self.progress.bar_style, self.progress.value = outcome.bar_style, self.progress.max
+        self.call_status.value = outcome.status
+        self.result.outputs = (outcome.output,) if outcome.output else ()
 
     # ------------------------------------------------------------------ the call
     def call(self) -> None:
@@ -264,9 +268,7 @@ class ToolsPanel(Panel):
         self.cancel_button.layout.display = "none"
         self.outcomes[target] = outcome = _outcome(target, result, error)
         if self.listing.value == target:
-            self.progress.bar_style, self.progress.value = outcome.bar_style, self.progress.max
-            self.call_status.value = outcome.status
-            self.result.outputs = (outcome.output,) if outcome.output else ()
+            self._show(outcome)
         elif self.call_status.value and "is running" in self.call_status.value:
             self.call_status.value = ""
         self.call_button.disabled = self.form is None or self.pending_confirmation is not None
