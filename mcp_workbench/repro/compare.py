@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import ProtocolError
 from .jsonpath import Step, without
 
 # listing method -> (result key holding the items, the field that names an item)
@@ -24,6 +25,7 @@ LISTINGS: dict[str, tuple[str, str]] = {
 _FIELD_NAMES = {"inputSchema": "input schema", "outputSchema": "output schema", "uriTemplate": "URI template",
                 "mimeType": "MIME type"}  # fmt: skip
 DIFF_LINES = 40
+MAX_PAGES = 1000  # a paginator that never ends must not hang a check
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,22 @@ def listing_items(method: str, results: list[dict[str, Any]]) -> dict[str, Any]:
             if isinstance(item, dict):
                 items.setdefault(str(item.get(name)), item)
     return items
+
+
+def fetch_pages(wb: Any, server: str, method: str, *, timeout: float | None = None) -> list[dict[str, Any]]:
+    """Every page of a listing as the live server sends it (``wb.request``: raw, unvalidated),
+    following ``nextCursor``; a page that fails is a ``ProtocolError`` "<method> failed: ..."."""
+    pages: list[dict[str, Any]] = []
+    cursor: str | None = None
+    for _ in range(MAX_PAGES):
+        outcome = wb.request(server, method, {"cursor": cursor} if cursor else None, timeout=timeout)
+        if "error" in outcome:
+            raise ProtocolError(f"{method} failed: {outcome['error'].get('message')}")
+        pages.append(outcome["result"])
+        cursor = outcome["result"].get("nextCursor")
+        if not cursor:
+            break
+    return pages
 
 
 def compare_listing(method: str, recorded: dict[str, Any], live: dict[str, Any], ignore: list[list[Step]]) -> list[Verdict]:

@@ -20,13 +20,13 @@ import pandas as pd
 from ..core.tokens import estimate_tokens
 from ..errors import ProtocolError
 from .cassette import read_entries
+from .compare import LISTINGS, fetch_pages
 
 COLUMNS = ["severity", "kind", "name", "rule", "message"]
 SEVERITIES = ("error", "warning", "info")
 TOKEN_THRESHOLD = 800  # one tool definition above this costs a model noticeably on every turn
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")  # the spec's tool (and prompt) name syntax
 _MODEL_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # what OpenAI-style function calling accepts
-_MAX_PAGES = 1000
 
 
 @dataclass(frozen=True)
@@ -38,19 +38,14 @@ class Finding:
     message: str
 
 
-def fetch_listing(wb: Any, server: str, method: str, key: str) -> list[dict[str, Any]]:
+def fetch_listing(wb: Any, server: str, method: str) -> list[dict[str, Any]]:
     """Every item of every page of a listing, as JSON, duplicates kept."""
-    items: list[dict[str, Any]] = []
-    cursor: str | None = None
-    for _ in range(_MAX_PAGES):
-        outcome = wb.request(server, method, {"cursor": cursor} if cursor else None)
-        if "error" in outcome:
-            raise ProtocolError(f"{server}: {method} failed: {outcome['error'].get('message')}")
-        items.extend(i for i in outcome["result"].get(key) or [] if isinstance(i, dict))
-        cursor = outcome["result"].get("nextCursor")
-        if not cursor:
-            break
-    return items
+    try:
+        pages = fetch_pages(wb, server, method)
+    except ProtocolError as exc:
+        raise ProtocolError(f"{server}: {exc}") from None
+    key = LISTINGS[method][0]
+    return [item for page in pages for item in page.get(key) or [] if isinstance(item, dict)]
 
 
 def check_names(kind: str, items: list[dict[str, Any]]) -> Iterable[Finding]:
@@ -148,12 +143,12 @@ def lint(wb: Any, server: str, *, cassette: str | Path | None = None, token_thre
     findings: list[Finding] = []
     tools: list[dict[str, Any]] = []
     if "tools" in capabilities:
-        tools = fetch_listing(wb, server, "tools/list", "tools")
+        tools = fetch_listing(wb, server, "tools/list")
         findings.extend(check_names("tool", tools))
         for tool in tools:
             findings.extend(check_tool(tool, token_threshold))
     if "prompts" in capabilities:
-        findings.extend(check_names("prompt", fetch_listing(wb, server, "prompts/list", "prompts")))
+        findings.extend(check_names("prompt", fetch_listing(wb, server, "prompts/list")))
     if cassette is not None:
         findings.extend(check_recorded(server, {str(t.get("name")): t for t in tools}, cassette))
     unique = sorted(dict.fromkeys(findings), key=lambda f: SEVERITIES.index(f.severity))  # a rule fires once per item

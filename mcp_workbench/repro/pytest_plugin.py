@@ -43,8 +43,7 @@ def mcp(tmp_path: Path) -> Iterator[Any]:
         yield wb
     finally:
         wb.close()
-        if wb.catalog_sync is not None:
-            wb.catalog_sync.close()
+        wb.set_store(False)  # close the catalog too
 
 
 @pytest.hookimpl(tryfirst=True)  # before -k / -m deselect, so they apply to cassette items too

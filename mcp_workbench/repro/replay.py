@@ -55,7 +55,7 @@ def initialize_from_discover(result: dict[str, Any], requested: Any) -> dict[str
     """An ``initialize`` answer made from a recorded ``server/discover`` one, so a handshake-era
     client (an older SDK, an IDE) can use a cassette recorded in the 2026 era."""
     version = requested if requested in HANDSHAKE_PROTOCOL_VERSIONS else LATEST_HANDSHAKE_VERSION
-    info = (result.get("_meta") or {}).get("io.modelcontextprotocol/serverInfo") or {"name": "mock", "version": "0"}
+    info = (result.get("_meta") or {}).get(types.SERVER_INFO_META_KEY) or {"name": "mock", "version": "0"}
     answer = {"protocolVersion": version, "capabilities": result.get("capabilities") or {}, "serverInfo": info}
     if result.get("instructions"):
         answer["instructions"] = result["instructions"]

@@ -17,22 +17,27 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from mcp_types import SERVER_INFO_META_KEY
 from mcp_types.version import KNOWN_PROTOCOL_VERSIONS
 
-from ..errors import WorkbenchError
+from ..errors import ProtocolError, WorkbenchError
 from .cassette import HANDSHAKE, CassetteError, canonical, read_entries
-from .compare import LISTINGS, Verdict, compare, compare_listing, listing_items
-from .jsonpath import Step as PathStep
+from .compare import (
+    LISTINGS,
+    Verdict,
+    compare,
+    compare_listing,
+    fetch_pages,
+    listing_items,
+)
 from .jsonpath import parse
 
 COLUMNS = ["server", "method", "target", "status", "diff", "recorded_ms", "live_ms", "note"]
 STATUSES = ("same", "changed", "missing", "error")
 # Every 2026 result carries the server's identity; a version bump must not change every row
 # (the handshake row still reports it).
-DEFAULT_IGNORE = ("$._meta['io.modelcontextprotocol/serverInfo']",)
+DEFAULT_IGNORE = (f"$._meta['{SERVER_INFO_META_KEY}']",)
 _NOT_REPLAYED = {"subscriptions/listen"}  # a stream held open for the connection's life
-_SERVER_INFO = "io.modelcontextprotocol/serverInfo"
-_MAX_PAGES = 1000
 
 
 class VerifyReport(pd.DataFrame):
@@ -138,7 +143,7 @@ def handshake_view(method: str, result: dict[str, Any]) -> dict[str, Any]:
     else:
         offered = [v for v in result.get("supportedVersions") or [] if v in KNOWN_PROTOCOL_VERSIONS]
         version = max(offered, key=KNOWN_PROTOCOL_VERSIONS.index) if offered else None
-        info = (result.get("_meta") or {}).get(_SERVER_INFO)
+        info = (result.get("_meta") or {}).get(SERVER_INFO_META_KEY)
     return {"protocolVersion": version, "serverInfo": info, "capabilities": result.get("capabilities"),
             "instructions": result.get("instructions")}  # fmt: skip
 
@@ -250,16 +255,10 @@ class Verifier:
 
     def _listing(self, step: Step, live: str) -> list[Verdict]:
         recorded = listing_items(step.method, [e["response"].get("result") or {} for e in step.entries])
-        pages: list[dict[str, Any]] = []
-        cursor: str | None = None
-        for _ in range(_MAX_PAGES):
-            outcome = self.wb.request(live, step.method, {"cursor": cursor} if cursor else None, timeout=self.timeout)
-            if "error" in outcome:
-                return [Verdict("", "error", f"{step.method} failed: {outcome['error'].get('message')}")]
-            pages.append(outcome["result"])
-            cursor = outcome["result"].get("nextCursor")
-            if not cursor:
-                break
+        try:
+            pages = fetch_pages(self.wb, live, step.method, timeout=self.timeout)
+        except ProtocolError as exc:
+            return [Verdict("", "error", str(exc))]
         return compare_listing(step.method, recorded, listing_items(step.method, pages), self.ignore)
 
     def _request(self, step: Step, live: str) -> Verdict:

@@ -69,11 +69,6 @@ def flags(tool: Any) -> tuple[bool, bool]:
     return read_only, bool(ann and ann.destructive_hint and not read_only)
 
 
-def _tool(wb: Workbench, target: str) -> tuple[str, Any]:
-    """Resolve ``server.tool`` (or a unique bare name) to (server, tool spec), with suggestions."""
-    return wb.resolve(target)
-
-
 def type_name(prop: dict[str, Any]) -> str:
     """A short human name for a property's type: ``integer``, ``string | null``, ``array of number``."""
     if "enum" in prop:
@@ -115,7 +110,7 @@ def example_call(server: str, tool: str, schema: dict[str, Any]) -> str:
 
 
 def describe_tool(wb: Workbench, target: str) -> ToolDescription:
-    server, tool = _tool(wb, target)
+    server, tool = wb.resolve(target)  # ``server.tool`` or a unique bare name, with suggestions
     schema = tool.input_schema or {}
     required = set(schema.get("required") or [])
     rows = [

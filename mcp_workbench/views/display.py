@@ -20,8 +20,6 @@ from typing import Any, Self
 from IPython.core.displaypub import DisplayPublisher
 from IPython.display import DisplayHandle
 
-from ..core.engine import get_engine
-
 #: Runs a coroutine on the engine's loop without waiting (``Workbench.submit``).
 Submit = Callable[[Coroutine[Any, Any, Any]], Any]
 
@@ -39,15 +37,15 @@ class CallProgress:
 
     Nothing happens for a call shorter than ``delay`` (~0.5 s): no thread, no display, no
     output. Entering arms one timer on the engine's loop (``submit`` runs a coroutine there:
-    ``Workbench.submit``; default: the process's engine), the thread that already runs the
-    call and its progress callbacks; when the timer fires and the call is still running, the
+    ``Workbench.submit``), the thread that already runs the call and its progress callbacks;
+    when the timer fires and the call is still running, the
     line is shown with the latest progress and repainted every ``interval`` by the same loop.
     ``handler`` only records the numbers for the timer to paint (a bar needs the request's
     progress token, so it is passed from the start wherever a line could be shown).
     """
 
     def __init__(
-        self, shell: Any, label: str, *, submit: Submit | None = None, delay: float = 0.5, interval: float = 0.25,
+        self, shell: Any, label: str, *, submit: Submit, delay: float = 0.5, interval: float = 0.25,
     ) -> None:  # fmt: skip
         self.enabled = can_update_displays(shell)
         self.label = label
@@ -74,8 +72,7 @@ class CallProgress:
     def __enter__(self) -> Self:
         if self.enabled:
             self._start = time.monotonic()
-            submit = self._submit or get_engine().submit
-            submit(self._arm())
+            self._submit(self._arm())
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:

@@ -19,14 +19,15 @@ from ..core.results import ToolResult
 from ..errors import ArgumentError
 from ..core.secrets import mask, mask_text
 from ..core.tasks import TaskState
+from .cells import ERROR, MUTED, OK, WARN
 
 if TYPE_CHECKING:
+    from ..catalog.repository import StoredTask
     from ..catalog.sync import Catalog
     from ..core.features import Features
 
 TASK_COLUMNS = ["id", "server", "tool", "status", "status_message", "created", "updated", "ttl_ms"]
-_COLORS = {"working": "#b58100", "input_required": "#1f6feb", "completed": "#1a7f37", "failed": "#b00020",
-           "cancelled": "#777777"}  # fmt: skip
+_COLORS = {"working": WARN, "input_required": "#1f6feb", "completed": OK, "failed": ERROR, "cancelled": "#777777"}
 
 
 class Task:
@@ -93,7 +94,7 @@ class Task:
 
     def _html(self) -> str:
         s = self._state
-        color = _COLORS.get(s.status, "#666666")
+        color = _COLORS.get(s.status, MUTED)
         mark = "●" if s.terminal else "◌"
         words = f" — {html.escape(mask_text(s.status_message))}" if s.status_message else ""
         where = html.escape(f"{s.server}.{s.tool}" if s.tool else s.server)
@@ -184,16 +185,18 @@ class TaskViews:
         catalog = self._catalog()
         if catalog is not None:
             catalog.flush()
-            for t in reversed(catalog.repo.list_tasks(server)):
-                rows[(t.server, t.task_id)] = {"id": t.task_id, "server": t.server, "tool": t.tool, "status": t.status,
-                                               "status_message": t.status_message, "created": t.created,
-                                               "updated": t.updated, "ttl_ms": t.ttl_ms}  # fmt: skip
-        for (srv, task_id), s in list(self._features.tasks.tasks.items()):  # live state is the freshest
-            if server is None or srv == server:
-                rows[(srv, task_id)] = {"id": task_id, "server": srv, "tool": s.tool, "status": s.status,
-                                        "status_message": mask_text(s.status_message) if s.status_message else None,
-                                        "created": s.created, "updated": s.updated, "ttl_ms": s.ttl_ms}  # fmt: skip
+            for t in reversed(catalog.repo.list_tasks(server)):  # stored masked
+                rows[(t.server, t.task_id)] = _row(t, t.status_message)
+        for key, s in list(self._features.tasks.tasks.items()):  # live state is the freshest
+            if server is None or s.server == server:
+                rows[key] = _row(s, mask_text(s.status_message) if s.status_message else None)
         return _sorted(pd.DataFrame(list(rows.values()), columns=TASK_COLUMNS))
+
+
+def _row(task: TaskState | StoredTask, status_message: str | None) -> dict[str, Any]:
+    """A ``TASK_COLUMNS`` row of a live task or a stored one (they share these fields)."""
+    return {"id": task.task_id, "server": task.server, "tool": task.tool, "status": task.status,
+            "status_message": status_message, "created": task.created, "updated": task.updated, "ttl_ms": task.ttl_ms}  # fmt: skip
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:

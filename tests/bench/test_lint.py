@@ -6,6 +6,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from mcp_workbench import Workbench
 from mcp_workbench.repro.lint import COLUMNS, TOKEN_THRESHOLD
 from tests.bench.conftest import FLAWED, demo_options
@@ -57,3 +59,36 @@ def test_the_demo_is_clean(bench: Bench, session: Path) -> None:
     assert (wb.tools("demo")["tokens"] > 0).all()
     strict = wb.lint("demo", token_threshold=60)  # a stricter budget flags the larger definitions
     assert set(strict["rule"]) == {"too-many-tokens"} and "image" in set(strict["name"])
+
+
+class _PagedServer:
+    """A stand-in for ``wb.request``: ``tools/list`` in pages of one, the third page failing if asked."""
+
+    def __init__(self, fail_at: int | None = None) -> None:
+        self.asked: list[tuple[str, str, object, object]] = []
+        self.fail_at = fail_at
+
+    def request(self, server: str, method: str, params: dict | None = None, *, timeout: float | None = None) -> dict:
+        self.asked.append((server, method, params, timeout))
+        page = int((params or {}).get("cursor") or 0)
+        if page == self.fail_at:
+            return {"error": {"code": -32000, "message": "page gone"}}
+        more = {"nextCursor": str(page + 1)} if page < 2 else {}
+        return {"result": {"tools": [{"name": f"t{page}"}, "not a tool"], **more}}
+
+
+def test_listings_are_read_page_by_page_and_a_failed_page_names_the_method() -> None:
+    from mcp_workbench import ProtocolError
+    from mcp_workbench.repro.compare import fetch_pages
+    from mcp_workbench.repro.lint import fetch_listing
+
+    paged = _PagedServer()
+    assert [p.get("nextCursor") for p in fetch_pages(paged, "s", "tools/list", timeout=3)] == ["1", "2", None]
+    assert paged.asked == [("s", "tools/list", None, 3), ("s", "tools/list", {"cursor": "1"}, 3),
+                           ("s", "tools/list", {"cursor": "2"}, 3)]  # fmt: skip
+    assert [t["name"] for t in fetch_listing(_PagedServer(), "s", "tools/list")] == ["t0", "t1", "t2"]
+
+    with pytest.raises(ProtocolError, match=r"^tools/list failed: page gone$"):
+        fetch_pages(_PagedServer(fail_at=1), "s", "tools/list")
+    with pytest.raises(ProtocolError, match=r"^s: tools/list failed: page gone$"):  # lint names the server
+        fetch_listing(_PagedServer(fail_at=1), "s", "tools/list")

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from ...errors import WorkbenchError
 from ._redact import redact_dsn
-from .base import (
+from .base import ToolRepository
+from .records import (
     CALL_STATUSES,
     CHANGE_TYPES,
     EVENTS,
@@ -31,7 +32,6 @@ from .base import (
     StoredCall,
     StoredChat,
     StoredTask,
-    ToolRepository,
     item_id,
 )
 from .sqlbase import SQLRepository

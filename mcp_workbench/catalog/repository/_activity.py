@@ -22,7 +22,7 @@ from ._codec import (
     to_datetime,
     to_timestamp,
 )
-from ._core import SQLCore, Tx, where_clause
+from ._core import SQLCore, Tx, insert_sql, where_clause
 from ._redact import PREVIEW_CHARS, mask_spec, mask_text, mask_value
 from ._rows import RowReader
 from .records import CALL_STATUSES, SERVER_STATUSES, ServerRecord, StoredCall, item_id
@@ -40,8 +40,7 @@ _CALL = RowReader(
     decode={"called_at": to_datetime, "arguments": json.loads},
 )
 _INSERT_CALL_COLUMNS = tuple(c for c in _CALL.columns if c != "id")  # the id is the database's
-_INSERT_CALL = (f"INSERT INTO call_history ({', '.join(_INSERT_CALL_COLUMNS)}) "
-                f"VALUES ({', '.join('?' * len(_INSERT_CALL_COLUMNS))})")
+_INSERT_CALL = insert_sql("call_history", _INSERT_CALL_COLUMNS)
 _CHUNK = 500  # ids per IN (...) list
 
 
@@ -71,9 +70,8 @@ class ActivityOps(SQLCore):
             old = self._server_in(tx, name)
             if old is None:
                 row = {"spec": "{}", "server_info": "{}", "status": "disconnected", **given}
-                cols = ["name", *row, "created_at", "updated_at"]
-                tx.execute(f"INSERT INTO servers ({', '.join(cols)}) VALUES "
-                           f"({', '.join('?' * len(cols))})", (name, *row.values(), ts, ts))
+                tx.execute(insert_sql("servers", ["name", *row, "created_at", "updated_at"]),
+                           (name, *row.values(), ts, ts))
                 tx.emit("changed", {"entity": "server", "server": name, "action": "created"})
             elif given:
                 tx.execute(f"UPDATE servers SET {', '.join(c + ' = ?' for c in given)}, "
@@ -92,12 +90,10 @@ class ActivityOps(SQLCore):
 
     def list_servers(self, status: str | None = None) -> list[ServerRecord]:
         """Every server seen (even when not connected now), by name."""
-        sql = f"SELECT {_SERVER.select} FROM servers"
-        params: tuple[Any, ...] = ()
-        if status is not None:
-            sql, params = sql + " WHERE status = ?", (status,)
+        where, params = where_clause({"status": status})
         with self._read() as tx:
-            return _SERVER.all(tx.execute(sql + " ORDER BY name", params).fetchall())
+            rows = tx.execute(f"SELECT {_SERVER.select} FROM servers{where} ORDER BY name", params).fetchall()
+        return _SERVER.all(rows)
 
     def set_server_status(self, name: str, status: str,
                           last_error: str | None = None) -> ServerRecord:

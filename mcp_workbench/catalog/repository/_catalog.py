@@ -20,7 +20,7 @@ from ._codec import (
     to_datetime,
     to_timestamp,
 )
-from ._core import SQLCore, Tx, where_clause
+from ._core import SQLCore, Tx, insert_sql, where_clause
 from ._items import (
     LISTED_FIELDS,
     PATCHABLE,
@@ -51,10 +51,8 @@ _CHANGE = RowReader(
 )
 _INSERT_COLUMNS = ("id",) + WRITABLE_COLUMNS + ("version", "schema_version", "created_at",
                                                 "updated_at")
-_INSERT_ITEM = (f"INSERT INTO catalog_items ({', '.join(_INSERT_COLUMNS)}) VALUES "
-                f"({', '.join('?' * len(_INSERT_COLUMNS))}) ON CONFLICT (id) DO NOTHING")
-_INSERT_CHANGE = (f"INSERT INTO catalog_changes ({_CHANGE.select}) VALUES "
-                  f"({', '.join('?' * len(_CHANGE.columns))})")
+_INSERT_ITEM = insert_sql("catalog_items", _INSERT_COLUMNS) + " ON CONFLICT (id) DO NOTHING"
+_INSERT_CHANGE = insert_sql("catalog_changes", _CHANGE.columns)
 
 
 @dataclass(frozen=True)

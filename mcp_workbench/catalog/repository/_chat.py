@@ -10,7 +10,7 @@ from typing import Any
 
 from ...errors import WorkbenchError
 from ._codec import dumps, dumps_or_none, now, to_datetime
-from ._core import SQLCore, Tx
+from ._core import SQLCore, Tx, insert_sql, where_clause
 from ._redact import mask_text, mask_value
 from ._rows import RowReader
 from .records import ROLES, ChatMessage, ChatRoom, StoredChat
@@ -53,13 +53,12 @@ class ChatOps(SQLCore):
         ts = now()
         stored = {"id": id or uuid.uuid4().hex, "room_id": room_id, "model": model,
                   "servers": dumps(list(servers)), "title": title, "created_at": ts, "updated_at": ts}
+        row = tuple(stored[c] for c in _SESSION.columns)
         with self._write() as tx:
             if not tx.execute("SELECT 1 FROM chat_rooms WHERE id = ?", (room_id,)).fetchone():
                 raise WorkbenchError(f"no chat room {room_id!r}: create_room first")
-            tx.execute(f"INSERT INTO chat_sessions ({_SESSION.select}) "
-                       f"VALUES ({', '.join('?' * len(_SESSION.columns))})",
-                       tuple(stored[c] for c in _SESSION.columns))
-        return _SESSION(tuple(stored[c] for c in _SESSION.columns))
+            tx.execute(insert_sql("chat_sessions", _SESSION.columns), row)
+        return _SESSION(row)
 
     def get_session(self, session_id: str) -> StoredChat | None:
         with self._read() as tx:
@@ -69,12 +68,11 @@ class ChatOps(SQLCore):
 
     def list_sessions(self, room_id: str | None = None) -> list[StoredChat]:
         """Sessions (of one room, or all), oldest first."""
-        sql = f"SELECT {_SESSION.select} FROM chat_sessions"
-        params: tuple[str, ...] = ()
-        if room_id is not None:
-            sql, params = sql + " WHERE room_id = ?", (room_id,)
+        where, params = where_clause({"room_id": room_id})
         with self._read() as tx:
-            return _SESSION.all(tx.execute(sql + " ORDER BY created_at, id", params).fetchall())
+            rows = tx.execute(f"SELECT {_SESSION.select} FROM chat_sessions{where} ORDER BY created_at, id",
+                              params).fetchall()
+        return _SESSION.all(rows)
 
     def add_message(self, session_id: str, role: str, content: str | None = None, *,
                     tool_calls: list[Any] | None = None, tool_results: list[Any] | None = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -35,6 +35,12 @@ def where_clause(equal: dict[str, Any], since: tuple[str, float] | None = None) 
         conds.append(f"{since[0]} >= ?")
         params.append(since[1])
     return (" WHERE " + " AND ".join(conds) if conds else ""), params
+
+
+def insert_sql(table: str, columns: Iterable[str]) -> str:
+    """``INSERT INTO table (a, b) VALUES (?, ?)`` for ``columns``."""
+    names = list(columns)
+    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
 
 
 @lru_cache(maxsize=1024)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ._codec import dumps, now
-from ._core import SQLCore
+from ._core import SQLCore, where_clause
 
 _UPSERT = ("INSERT INTO registry_entries (registry, name, version, data, fetched_at) VALUES (?, ?, ?, ?, ?) "
            "ON CONFLICT (registry, name, version) DO UPDATE SET data = excluded.data, "
@@ -34,16 +34,12 @@ class RegistryOps(SQLCore):
                          version: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
         """Cached entries of ``registry``: one per server (its most recently fetched version, or
         ``version``), names holding ``search`` (any case), by name; each with ``fetched_at``."""
-        sql = "SELECT name, version, data, fetched_at FROM registry_entries WHERE registry = ?"
-        params: list[Any] = [registry]
-        if name is not None:
-            sql, params = sql + " AND name = ?", [*params, name]
-        if version is not None:
-            sql, params = sql + " AND version = ?", [*params, version]
+        where, params = where_clause({"registry": registry, "name": name, "version": version})
         if search:
-            sql, params = sql + " AND LOWER(name) LIKE ?", [*params, f"%{search.lower()}%"]
+            where, params = where + " AND LOWER(name) LIKE ?", [*params, f"%{search.lower()}%"]
         with self._read() as tx:
-            rows = tx.execute(sql + " ORDER BY name, fetched_at DESC, version DESC", params).fetchall()
+            rows = tx.execute(f"SELECT name, version, data, fetched_at FROM registry_entries{where} "
+                              "ORDER BY name, fetched_at DESC, version DESC", params).fetchall()
         newest: dict[str, dict[str, Any]] = {}
         for row in rows:
             newest.setdefault(row[0], {"entry": json.loads(row[2]), "fetched_at": float(row[3])})

@@ -9,7 +9,7 @@ from typing import Any
 
 from ...errors import WorkbenchError
 from ._codec import check_limit, dumps_or_none, now, to_datetime
-from ._core import SQLCore, where_clause
+from ._core import SQLCore, Tx, insert_sql, where_clause
 from ._redact import mask_text, mask_value
 from ._rows import RowReader
 from .records import StoredTask
@@ -43,19 +43,19 @@ class TaskOps(SQLCore):
             if found is None:
                 values = {"status": "working", **given, "server": server, "task_id": task_id,
                           "first_seen": ts, "last_seen": ts}
-                tx.execute(f"INSERT INTO tasks ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
-                           tuple(values.values()))
+                tx.execute(insert_sql("tasks", values), tuple(values.values()))
             else:
                 sets = ", ".join(f"{k} = ?" for k in given)
                 tx.execute(f"UPDATE tasks SET {sets + ', ' if sets else ''}last_seen = ? WHERE server = ? AND task_id = ?",
                            (*given.values(), ts, server, task_id))
-            return _TASK(tx.execute(f"SELECT {_TASK.select} FROM tasks WHERE server = ? AND task_id = ?",
-                                    (server, task_id)).fetchone())
+            return self._task_in(tx, server, task_id)  # type: ignore[return-value]
 
     def get_task(self, server: str, task_id: str) -> StoredTask | None:
         with self._read() as tx:
-            row = tx.execute(f"SELECT {_TASK.select} FROM tasks WHERE server = ? AND task_id = ?",
-                             (server, task_id)).fetchone()
+            return self._task_in(tx, server, task_id)
+
+    def _task_in(self, tx: Tx, server: str, task_id: str) -> StoredTask | None:
+        row = tx.execute(f"SELECT {_TASK.select} FROM tasks WHERE server = ? AND task_id = ?", (server, task_id)).fetchone()
         return None if row is None else _TASK(row)
 
     def list_tasks(self, server: str | None = None, limit: int = 1000) -> list[StoredTask]:

@@ -1,7 +1,7 @@
 """``ToolRepository``: what the workbench needs from a persistent catalog.
 
 The protocol is the contract both backends pass with one shared test suite
-(``tests/repository``). Records and ``Page`` are re-exported from ``records``.
+(``tests/repository``). The records it returns are in ``records``.
 """
 
 from __future__ import annotations
@@ -12,31 +12,18 @@ from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from .records import (
-    CALL_STATUSES,
-    CHANGE_TYPES,
-    EVENTS,
-    ITEM_STATUSES,
-    KINDS,
-    ROLES,
-    SERVER_STATUSES,
     CatalogItem,
     ChatMessage,
     ChatRoom,
-    LatencyStats,
     Page,
     SchemaVersion,
     ServerRecord,
     StoredCall,
     StoredChat,
     StoredTask,
-    item_id,
 )
 
-__all__ = [
-    "ToolRepository", "CatalogItem", "ServerRecord", "StoredCall", "StoredTask", "SchemaVersion",
-    "LatencyStats", "ChatRoom", "StoredChat", "ChatMessage", "Page", "item_id", "KINDS",
-    "ITEM_STATUSES", "SERVER_STATUSES", "CALL_STATUSES", "CHANGE_TYPES", "EVENTS", "ROLES",
-]
+__all__ = ["ToolRepository"]
 
 
 @runtime_checkable
