@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from tests.servers import ROOT, SUB_ENV, descendants, wait_until
+# in the test extra (ipykernel's): missing is an error here, never a skip
+from jupyter_client import manager
 
-manager = pytest.importorskip("jupyter_client.manager")
+from tests.servers import ROOT, SUB_ENV, descendants, wait_until
 
 
 @pytest.fixture(scope="module")

@@ -35,11 +35,11 @@ def test_workbench_is_one_object_per_process() -> None:
     assert mcp_workbench.workbench() is mcp_workbench.workbench()
 
 
-def test_servers_frame_describes_the_connection(demo: Workbench) -> None:
+def test_servers_frame_describes_the_connection(demo: Workbench, request: pytest.FixtureRequest) -> None:
     df = demo.servers()
     assert list(df.columns) == SERVER_COLUMNS
     row = df.set_index("name").loc["demo"]
-    assert row.transport in ("stdio", "websocket") and row.status == "connected"
+    assert row.transport == request.node.callspec.params["demo"] and row.status == "connected"  # the one connected
     assert row.transport == demo.server("demo").spec.transport
     assert row.tools == DEMO_TOOLS and row.prompts == 3 and row.resources == 29
     assert row.server_name == "mcp-workbench-demo" and row.server_version == "1.0.0"

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
-from mcp_workbench import Workbench
+from mcp_workbench import ArgumentError, Workbench
 from mcp_workbench.views.cells import ago, ms, one_line
 from mcp_workbench.views.frames import HISTORY_COLUMNS, TOOL_COLUMNS
 from mcp_workbench.views.readable import Listing
@@ -81,11 +81,12 @@ def test_prompts_resources_templates_servers_show_readable_columns(demo: Workben
 def test_history_traffic_and_catalog_show_readable_columns(demo: Workbench) -> None:
     demo.trace("demo")
     demo.call("demo.echo", text="a text that is longer than sixty characters, so that it is cut on one line")
-    with pytest.raises(Exception):
+    with pytest.raises(ArgumentError):
         demo.call("demo.add", a="x", b=1)  # refused before sending: not in history
     demo.call("demo.fail")
     history = demo.history()
     assert list(history.columns) == HISTORY_COLUMNS and isinstance(history["time"].iloc[0], pd.Timestamp)
+    assert list(history["tool"]) == ["echo", "fail"]
     text = shown(history)["text/plain"]
     assert text.splitlines()[0].split() == ["when", "server", "kind", "name", "arguments", "status", "took", "error"]
     assert re.search(r'just now\s+demo\s+tool\s+echo\s+\{"text": "a text that is longer .*…\s+ok\s+(<1|\d+) ms', text)

@@ -139,7 +139,8 @@ def test_a_destructive_tool_is_refused_headless_unless_allowed(demo: Interactive
     message = fails(demo, "%mcp call demo.delete_all confirm=true")
     assert message.startswith("demo.delete_all is marked destructive and there is no one to confirm it here")
     assert "%config McpWorkbench.confirm_destructive = False" in message
-    assert "UsageError" not in fails(demo, "%%mcp call delete_all\nconfirm: true\n")  # a bare name, a cell body
+    cell = fails(demo, "%%mcp call delete_all\nconfirm: true\n")  # a bare name, a cell body: the same question
+    assert cell.startswith("demo.delete_all is marked destructive and there is no one to confirm it here"), cell
     assert wb().log.total == calls  # nothing was sent
     assert run(demo, "%mcp call demo.add a=1 b=2").value == 3  # other tools: no question
     try:

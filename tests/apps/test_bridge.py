@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from mcp_workbench import Workbench
+from mcp_workbench.core.appmeta import visible_to
 from tests.apps.conftest import ScriptedApp, close_answering
 from tests.servers import DEMO_ARGS, descendants, wait_until
 
@@ -77,8 +78,10 @@ def test_tools_call_reaches_only_app_visible_tools_of_the_apps_own_server(bench:
         invalid = app.request("tools/call", {"name": "increment", "arguments": {"by": "two"}})
         assert invalid["error"]["code"] == INVALID_PARAMS and "by" in invalid["error"]["message"]
 
-        listed = app.request("tools/list")["result"]["tools"]
-        assert {"counter", "increment", "add"} <= {t["name"] for t in listed} and "reset" not in {t["name"] for t in listed}
+        listed = [t["name"] for t in app.request("tools/list")["result"]["tools"]]
+        assert {"counter", "increment", "add"} <= set(listed) and "reset" not in listed
+        own = [name for name, tool in bench.server("demo").tools.items() if visible_to(tool, "app")]
+        assert sorted(listed) == sorted(own)  # its own server's tools only (not other's too), each once
     finally:
         bench.disconnect("other")
 
@@ -184,7 +187,8 @@ def test_a_cancelled_request_is_not_answered(bench: Workbench, counter: Any) -> 
 def test_two_views_of_one_widget_are_separate_sessions(counter: Any) -> None:
     first, second = ScriptedApp(counter, "a"), ScriptedApp(counter, "b")
     first.initialize()
-    assert "error" in second.request("tools/call", {"name": "counter"})  # b has not initialized
+    early = second.request("tools/call", {"name": "counter"})  # b has not initialized
+    assert early["error"]["message"].endswith("send ui/initialize first"), early
     assert "result" in first.request("tools/call", {"name": "counter"})
     counter.receive({"view": "a", "type": "gone"}).result(timeout=30)  # a's output was cleared
     again = first.request("tools/call", {"name": "counter"})  # "a" again: a new, empty session

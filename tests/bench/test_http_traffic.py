@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from mcp_workbench import ConnectionFailedError, Workbench
 from tests.bench.conftest import demo_options
 from tests.servers import demo_server
@@ -32,10 +34,8 @@ def test_http_exchanges_are_rows_with_masked_headers(bench: Callable[..., Workbe
         wb.call("stdio.add", a=1, b=1)
         assert wb.traffic("stdio", kind="http").empty and not wb.traffic("stdio").empty
 
-        try:
+        with pytest.raises(ConnectionFailedError, match="lost"):
             wb.connect("lost", url=f"http://127.0.0.1:{port}/nowhere")
-        except ConnectionFailedError:
-            pass
         errors = wb.traffic("lost", errors=True)
         failed = errors[errors["kind"] == "http"]
         assert not failed.empty and (failed["status"] == 404).all() and failed["preview"].str.contains("-> 404").all()

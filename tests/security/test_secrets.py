@@ -93,7 +93,7 @@ def _frame_texts(frame: Any) -> str:
     return "\n".join([frame.to_csv(), frame.to_json(default_handler=str, date_format="iso"), _texts(frame)])
 
 
-def _widget_state(wb: Workbench) -> str | None:
+def _widget_state(wb: Workbench) -> str:
     """The state every widget of the dashboard would send to the browser."""
     from ipywidgets import Widget
 
@@ -102,11 +102,6 @@ def _widget_state(wb: Workbench) -> str | None:
         return json.dumps([w.get_state() for w in list(Widget.widgets.values())], default=str)
     finally:
         board.close()
-
-
-def _cassette(wb: Workbench, path: Path) -> Any:
-    wb.record(path)
-    return wb
 
 
 def test_planted_secrets_never_leak(
@@ -123,7 +118,7 @@ def test_planted_secrets_never_leak(
     with bad_http_server() as url:
         try:
             wb.trace()  # every server, also those connected later
-            repro_api = _cassette(wb, tmp_path / "cassette.jsonl")
+            wb.record(tmp_path / "cassette.jsonl")
             infos = [
                 wb.connect("envsrv", command="python", args=BAD_ARGS, env={"SERVICE_API_TOKEN": env_secret}),
                 wb.connect("hdrsrv", url=url, headers={"Authorization": f"Bearer {header_secret}"}),
@@ -175,14 +170,12 @@ def test_planted_secrets_never_leak(
             assert len(wb.traffic()) > 20 and "stderr" in set(wb.traffic()["kind"])
             shown["traffic buffers"] = json.dumps(
                 [(r.kind, r.payload) for t in wb.service.monitor.traces.values() for r in t.snapshot()], default=str)
-            widget_state = _widget_state(wb)
-            if widget_state is not None:
-                shown["widget state"] = widget_state
-            if repro_api is not None:
-                repro_api.stop_recording()
-                shown["cassette"] = (tmp_path / "cassette.jsonl").read_text()
-                assert "tools/call" in shown["cassette"]
-                shown["exported script"] = repro_api.export_history(tmp_path / "calls.py").read_text()
+            shown["widget state"] = _widget_state(wb)
+            assert "envsrv.reveal" in shown["widget state"]  # the dashboard's state holds the calls shown above
+            wb.stop_recording()
+            shown["cassette"] = (tmp_path / "cassette.jsonl").read_text()
+            assert "tools/call" in shown["cassette"]
+            shown["exported script"] = wb.export_history(tmp_path / "calls.py").read_text()
         finally:
             wb.close()
             if wb.catalog_sync is not None:
