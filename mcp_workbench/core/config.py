@@ -44,11 +44,6 @@ def check_server_name(name: str) -> str:
     return name
 
 
-def normalize_transport(value: str | None, *, url: str | None, command: str | None) -> str:
-    """Map the many spellings config files use to a name of the transport table."""
-    return transport_kind(value, url=url, command=command).name
-
-
 def _resolved_references(text: str, where: str) -> str:
     """The values the references in ``text`` stand for, joined (each also registered alone)."""
     values = [interpolate(m.group(0), where=where) for m in _ENV_REF.finditer(text)]

@@ -27,27 +27,17 @@ from . import VERSION as __version__
 from .config import DEFAULT_TIMEOUT_S, ServerSpec
 from ..errors import CallTimeoutError, ConnectionFailedError, ProtocolError, WorkbenchError
 from .events import EventEmitter
-from .logs import send_level
+from .logs import PYTHON_LEVELS, send_level
 from .secrets import mask, mask_text
 from .stdio import StdoutLineError
 from .subscriptions import Listener, subscribe_request
 from .tap import Tap, tapped
-from .taskwire import TaskHooks, TasksExtension
+from .taskwire import TaskHooks, TasksExtension, task_support
 from .transports import StderrCapture, build_transport
 
 T = TypeVar("T")
 ProgressHandler = Callable[[float, float | None, str | None], Any]
 
-_LOG_LEVELS = {
-    "debug": logging.DEBUG,
-    "info": logging.INFO,
-    "notice": logging.INFO,
-    "warning": logging.WARNING,
-    "error": logging.ERROR,
-    "critical": logging.CRITICAL,
-    "alert": logging.CRITICAL,
-    "emergency": logging.CRITICAL,
-}
 # Server log messages go to Python logging under mcp_workbench.server.<name> for whoever configures
 # it; without a handler they must not reach the cell through logging's last-resort handler (a
 # chatty server would print thousands of lines). The server_log event and %mcp traffic show them.
@@ -383,10 +373,7 @@ class Connection:
             with anyio.fail_after(limit):
                 return await op(client)
         except TimeoutError:
-            raise CallTimeoutError(
-                f"{self.name}: {what} did not answer within {limit:g} s and was cancelled "
-                f"({TIMEOUT_ADVICE})"
-            ) from None
+            raise self._timed_out(what, limit) from None
         except asyncio.CancelledError:
             if task in self._died:
                 task.uncancel()
@@ -404,10 +391,7 @@ class Connection:
                 await self._await_last_words()
                 raise self._died_error(what) from None
             if exc.code == types.REQUEST_TIMEOUT and time.monotonic() - started >= limit * 0.9:
-                raise CallTimeoutError(
-                    f"{self.name}: {what} did not answer within {limit:g} s and was cancelled "
-                    f"({TIMEOUT_ADVICE})"
-                ) from None
+                raise self._timed_out(what, limit) from None
             raise ProtocolError(f"{self.name}: {what} failed: {_first_line(mask_text(exc.error.message))}") from None
         except WorkbenchError:
             raise
@@ -451,6 +435,10 @@ class Connection:
                 raise
             task.uncancel()  # the end of stderr arrived, and with it the death notice: done waiting
 
+    def _timed_out(self, what: str, limit: float) -> CallTimeoutError:
+        return CallTimeoutError(f"{self.name}: {what} did not answer within {limit:g} s and was cancelled "
+                                f"({TIMEOUT_ADVICE})")  # fmt: skip
+
     def _died_error(self, what: str, exc: BaseException | None = None) -> ConnectionFailedError:
         detail = f": {_describe(exc)}" if exc is not None else ""
         message = self._with_stderr(f"server {self.name!r} connection lost during {what}{detail}")
@@ -461,8 +449,10 @@ class Connection:
         return ConnectionFailedError(self.last_error or message)
 
     async def call_tool(
-        self, name: str, arguments: dict[str, Any] | None, *, timeout: float | None, on_progress: ProgressHandler | None
+        self, name: str, arguments: dict[str, Any], *, timeout: float | None, on_progress: ProgressHandler | None
     ) -> types.CallToolResult:
+        if self._tasks is not None and not self.modern and task_support(self.tools.get(name)) == "required":
+            return await self._tasks.run(self, name, arguments, timeout)  # 2025: such a tool only runs as a task
         progress = _progress_adapter(on_progress, self._emitter, self.name, name)
         limit = self.timeout if timeout is None else timeout
         meta = self.meta()
@@ -508,7 +498,7 @@ class Connection:
 
     # ----------------------------------------------------------------- callbacks
     async def _on_log(self, params: types.LoggingMessageNotificationParams) -> None:
-        level = _LOG_LEVELS.get(str(params.level), logging.INFO)
+        level = PYTHON_LEVELS.get(str(params.level), logging.INFO)
         data = params.data if isinstance(params.data, str) else repr(params.data)
         logger = self._logger.getChild(params.logger) if params.logger else self._logger
         logger.log(level, "%s", mask_text(data))

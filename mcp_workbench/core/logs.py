@@ -2,11 +2,12 @@
 
 Each message a server sends is appended here (masked, bounded) whatever the era; the level a
 server sends at is set with ``logging/setLevel`` on handshake-era sessions, and rides on every
-request's ``_meta`` on 2026-07-28 sessions (``Connection.set_log_level`` does either).
+request's ``_meta`` on 2026-07-28 sessions (``set_log_level`` below does either).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import warnings
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
     from .connection import Connection
 
 LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")  # RFC 5424, low to high
+# Each level's Python logging level: server messages also go to logging (mcp_workbench.server.<name>).
+PYTHON_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "notice": logging.INFO, "warning": logging.WARNING,
+                 "error": logging.ERROR, "critical": logging.CRITICAL, "alert": logging.CRITICAL,
+                 "emergency": logging.CRITICAL}  # fmt: skip
 LOG_LIMIT = 10_000
 
 

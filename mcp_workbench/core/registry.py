@@ -92,13 +92,15 @@ class Registry:
     def find(self, name: str, kind: str = "tool") -> list[Connection]:
         return [c for c in self._connections.values() if name in _items(c, kind)]
 
-    def check_item(self, connection: Connection, name: str, kind: str = "tool") -> None:
-        """Raise a ``ToolNotFoundError`` with suggestions when the server lacks ``name``."""
+    def resolve_item(self, target: str, kind: str = "tool") -> tuple[Connection, str, Any]:
+        """``server.tool`` → (connection, name, the ``Tool`` or ``Prompt``); a name the server
+        lacks is a ``ToolNotFoundError`` with suggestions."""
+        connection, name = self.resolve(target, kind)
         items = _items(connection, kind)
-        if name not in items:
-            raise ToolNotFoundError(
-                f"server {connection.name!r} has no {kind} {name!r}{_suggest(name, list(items))}"
-            )
+        item = items.get(name)
+        if item is None:
+            raise ToolNotFoundError(f"server {connection.name!r} has no {kind} {name!r}{_suggest(name, list(items))}")
+        return connection, name, item
 
 
 class ServerView:

@@ -27,11 +27,10 @@ import mcp_types as types
 
 from ..errors import WorkbenchError
 from .connection import ClientCallbacks
-from .elicitation import ElicitationRequest, accept_defaults, ask_user, to_result
+from .elicitation import Ask, ElicitationRequest, accept_defaults, ask_user, to_result
 from .policy import ResourcePolicy
 
 logger = logging.getLogger("mcp_workbench.requests")
-Ask = Callable[[str], Awaitable[str]]
 Sampler = Callable[["SamplingRequest"], Awaitable[Any]]
 USER_REJECTED = -1  # the spec's code for a sampling request the user refused
 SAMPLING_WORDS = ("model", "deny")

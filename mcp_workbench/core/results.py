@@ -30,13 +30,19 @@ class Media:
     data: bytes
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        if self.mime_type in _SAFE_IMAGE_TYPES:
+            return {self.mime_type: base64.b64encode(self.data).decode(), "text/plain": repr(self)}
+        tag = self._tag()
+        return {"text/html": tag, "text/plain": repr(self)} if tag else {"text/plain": repr(self)}
+
+    def _tag(self) -> str:
+        """The clip inline in HTML: ``<img>`` for a safe image type, ``<audio>``; "" otherwise."""
         b64 = base64.b64encode(self.data).decode()
         if self.mime_type in _SAFE_IMAGE_TYPES:
-            return {self.mime_type: b64, "text/plain": repr(self)}
+            return f'<img src="data:{self.mime_type};base64,{b64}"/>'
         if self.mime_type.startswith("audio/"):
-            tag = f'<audio controls src="data:{html.escape(self.mime_type)};base64,{b64}"></audio>'
-            return {"text/html": tag, "text/plain": repr(self)}
-        return {"text/plain": repr(self)}
+            return f'<audio controls src="data:{html.escape(self.mime_type)};base64,{b64}"></audio>'
+        return ""
 
     def __repr__(self) -> str:
         return f"<{self.mime_type}, {len(self.data):,} bytes>"
@@ -249,12 +255,7 @@ class ToolResult:
                             f"{' (' + html.escape(link.mime_type) + ')' if link.mime_type else ''}</li>"
                             for link in self.links)  # fmt: skip
             parts.append(f'<div style="font-size:smaller">links (<code>r.links[i].read()</code>):<ul>{items}</ul></div>')
-        for media in self.images + self.audio:
-            bundle = media._repr_mimebundle_()
-            if media.mime_type in _SAFE_IMAGE_TYPES:
-                parts.append(f'<img src="data:{media.mime_type};base64,{bundle[media.mime_type]}"/>')
-            elif "text/html" in bundle:
-                parts.append(bundle["text/html"])
+        parts.extend(tag for media in self.images + self.audio if (tag := media._tag()))
         # No application/json: JupyterLab ranks it above HTML and would show a JSON tree instead.
         return {"text/plain": repr(self), "text/html": "\n".join(parts)}
 
@@ -347,7 +348,7 @@ class ResourceResult:
 
         mime = (self.mime_type or "").split(";")[0].strip().lower()
         if self.blob is not None and mime in _SAFE_IMAGE_TYPES:
-            body = f'<img src="data:{mime};base64,{base64.b64encode(self.blob).decode()}"/>'
+            body = Media(mime, self.blob)._tag()
         elif mime == "text/markdown" or (not mime and self.uri.lower().endswith(".md")):
             body = markdown_html(self.text)
         elif (mime == "application/json" or mime.endswith("+json")) and self.json is not None:

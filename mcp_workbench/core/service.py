@@ -33,7 +33,6 @@ from .results import PromptResult, ResourceResult, ToolResult
 from .secrets import mask_text
 from .sessions import SessionStore
 from .tasks import TaskManager
-from .taskwire import task_support
 from .traffic import TrafficMonitor
 from .validation import validate_arguments
 
@@ -155,11 +154,7 @@ class ServerService:
 
     def resolve(self, target: str, kind: str = "tool") -> tuple[str, Any]:
         """``server.tool`` (or a unique bare name) -> (server name, the Tool or Prompt), with suggestions."""
-        conn, name = self.registry.resolve(target, kind)
-        items = conn.prompts if kind == "prompt" else conn.tools
-        item = items.get(name)
-        if item is None:
-            self.registry.check_item(conn, name, kind)
+        conn, _, item = self.registry.resolve_item(target, kind)
         return conn.name, item
 
     def connections(self, server: str | None) -> list[Connection]:
@@ -276,7 +271,7 @@ class ServerService:
         return removed
 
     def close(self) -> None:
-        if self.engine._loop is None:  # never started: nothing to close
+        if not self.engine.running:  # never started (or stopped): nothing to close
             return
         self._run(self._close_all())
 
@@ -326,12 +321,8 @@ class ServerService:
         if arguments is not None and not isinstance(arguments, dict):
             raise ArgumentError(f"{target}: arguments must be a dict, got {type(arguments).__name__}")
         args = {**arguments, **kwargs} if arguments else kwargs
-        conn, tool = self.registry.resolve(target)
-        spec = conn.tools.get(tool)
-        if spec is None:
-            self.registry.check_item(conn, tool)
-        else:
-            validate_arguments(f"{conn.name}.{tool}", spec.input_schema, args)
+        conn, tool, spec = self.registry.resolve_item(target)
+        validate_arguments(f"{conn.name}.{tool}", spec.input_schema, args)
         return conn, tool, args
 
     async def _invoke(
@@ -346,10 +337,7 @@ class ServerService:
         try:
             if not conn.is_open:
                 await conn.open()  # idle-closed or crashed: reconnect once, by itself
-            if not conn.modern and task_support(conn.tools.get(tool)) == "required":
-                raw = await self.tasks.run(conn, tool, args, timeout)  # 2025: such a tool only runs as a task
-            else:
-                raw = await conn.call_tool(tool, args, timeout=timeout, on_progress=on_progress)
+            raw = await conn.call_tool(tool, args, timeout=timeout, on_progress=on_progress)
             duration = (time.perf_counter() - t0) * 1000
             result = ToolResult(raw, server=conn.name, tool=tool, arguments=args, duration_ms=duration, reader=self,
                                 app_host=self.app_host)  # fmt: skip
@@ -379,14 +367,10 @@ class ServerService:
         return await self.engine.arun(self._get_prompt(target, arguments, timeout))
 
     async def _get_prompt(self, target: str, args: dict[str, Any], timeout: float | None) -> PromptResult:
-        conn, name = self.registry.resolve(target, "prompt")
-        prompt = conn.prompts.get(name)
-        if prompt is None:
-            self.registry.check_item(conn, name, "prompt")
-        else:
-            missing = [a.name for a in prompt.arguments or [] if a.required and a.name not in args]
-            if missing:
-                raise ArgumentError(f"{conn.name}.{name}: missing required argument {', '.join(map(repr, missing))}")
+        conn, name, prompt = self.registry.resolve_item(target, "prompt")
+        missing = [a.name for a in prompt.arguments or [] if a.required and a.name not in args]
+        if missing:
+            raise ArgumentError(f"{conn.name}.{name}: missing required argument {', '.join(map(repr, missing))}")
         str_args = {k: v if isinstance(v, str) else _json(v) for k, v in args.items()}
         raw = await self._tracked(conn, "prompt", name, args, lambda: conn.get_prompt(name, str_args, timeout=timeout))
         return PromptResult(raw, server=conn.name, prompt=name)

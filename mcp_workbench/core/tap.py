@@ -86,10 +86,6 @@ class _TappedRead(_Tapped):
         super().__init__(inner, tap)
         self._on_eof = on_eof
 
-    def _ended(self) -> None:
-        if self._on_eof is not None:
-            self._on_eof()
-
     @property
     def last_context(self) -> Any:  # the SDK reads the sender's context off the stream
         return getattr(self._inner, "last_context", None)
@@ -98,7 +94,8 @@ class _TappedRead(_Tapped):
         try:
             item = await self._inner.receive()
         except anyio.EndOfStream:
-            self._ended()
+            if self._on_eof is not None:
+                self._on_eof()
             raise
         if self._tap.observers:
             self._tap.emit("in", item)
@@ -107,15 +104,11 @@ class _TappedRead(_Tapped):
     def __aiter__(self) -> _TappedRead:
         return self
 
-    async def __anext__(self) -> Any:
+    async def __anext__(self) -> Any:  # as anyio's streams iterate: receive until the end of the stream
         try:
-            item = await self._inner.__anext__()
-        except StopAsyncIteration:
-            self._ended()
-            raise
-        if self._tap.observers:
-            self._tap.emit("in", item)
-        return item
+            return await self.receive()
+        except anyio.EndOfStream:
+            raise StopAsyncIteration from None
 
 
 class _TappedWrite(_Tapped):

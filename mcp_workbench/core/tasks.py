@@ -75,7 +75,7 @@ class TaskManager:
         self.tasks: dict[tuple[str, str], TaskState] = {}
         self._watchers: dict[tuple[str, str], asyncio.Task[None]] = {}
         self.on_settled: Callable[[TaskState], None] | None = None  # the service logs finished tasks
-        self.hooks = TaskHooks(on_status=self._on_status, follow=self._follow)
+        self.hooks = TaskHooks(on_status=self._on_status, follow=self._follow, run=self.run)
 
     # ------------------------------------------------------------------ starting and attaching
     async def start(

@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import mcp_types as types
 from mcp import Client
@@ -32,6 +32,9 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 from pydantic.alias_generators import to_camel
 
 from ..errors import CapabilityError, WorkbenchError
+
+if TYPE_CHECKING:
+    from .connection import Connection
 
 TASKS_EXTENSION = "io.modelcontextprotocol/tasks"
 TERMINAL = frozenset({"completed", "failed", "cancelled"})
@@ -275,7 +278,9 @@ async def answer(client: Client, task_id: str, requests: dict[str, Any]) -> None
 
 @dataclass
 class TaskHooks:
-    """What a connection hands the task manager: status notices, and plain calls that became tasks."""
+    """What a connection hands the task manager: status notices, plain calls the server made
+    tasks (2026: ``follow``), and plain calls of tools that only run as tasks (2025: ``run``)."""
 
     on_status: Callable[[str, TaskSnapshot], None]
     follow: Callable[[str, TaskSnapshot, str, float | None], Awaitable[types.CallToolResult]]
+    run: Callable[[Connection, str, dict[str, Any], float | None], Awaitable[types.CallToolResult]]

@@ -10,14 +10,12 @@ it does when a stdio server's stdout ends. ``websockets`` loads on first connect
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
 
-logger = logging.getLogger("mcp_workbench.websocket")
 SUBPROTOCOL = "mcp"
 
 
