@@ -44,6 +44,11 @@ def check_server_name(name: str) -> str:
     return name
 
 
+def env_references(text: str) -> list[str]:
+    """The names of the variables ``${env:VAR}`` / ``${VAR}`` / ``${VAR:-default}`` in ``text``."""
+    return [m.group(1) for m in _ENV_REF.finditer(text)]
+
+
 def _resolved_references(text: str, where: str) -> str:
     """The values the references in ``text`` stand for, joined (each also registered alone)."""
     values = [interpolate(m.group(0), where=where) for m in _ENV_REF.finditer(text)]

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import uuid
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..core.config import env_references
 from ..core.history import CallRecord
 from ..errors import WorkbenchError
 from . import cluster_worker
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from ..facade import Workbench
 
 INSTALL_HINT = "pip install 'mcp-workbench[dask]'"
-_REFERENCE = re.compile(r"\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}")
 _CHUNKS_PER_THREAD = 4  # chunks per worker thread: load balancing, and a lost worker costs little
 _SCHEMA_DTYPES = {"integer": "Int64", "number": "float64", "boolean": "boolean"}
 
@@ -65,7 +64,7 @@ def make_job(wb: Workbench, target: str, plan: ArgumentPlan, options: dict[str, 
 
 def needed_env(job: dict[str, Any]) -> list[str]:
     """The environment variables the workers must have (the references in the connect options)."""
-    return sorted(set(_REFERENCE.findall(json.dumps(job["connect"]))))
+    return sorted(set(env_references(json.dumps(job["connect"]))))
 
 
 def _missing_env(names: list[str]) -> list[str]:  # runs on each worker

@@ -20,18 +20,13 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..views.cells import ERROR, MUTED, OK, WARN  # the one palette of listings and panels
+
 logger = logging.getLogger("mcp_workbench.widgets")
 
 Done = Callable[[Any, BaseException | None], None]
 
-STATUS_COLORS = {
-    "connected": "#1a7f37",
-    "connecting": "#b58100",
-    "error": "#b00020",
-    "disconnected": "#777777",
-    "closed": "#777777",
-}
-OK, WARN, ERROR, MUTED = "#1a7f37", "#b58100", "#b00020", "#666666"
+STATUS_COLORS = {"connected": OK, "connecting": WARN, "error": ERROR, "disconnected": "#777777", "closed": "#777777"}
 
 
 class Panel(widgets.VBox):

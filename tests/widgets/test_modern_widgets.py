@@ -8,44 +8,14 @@ a subscribable counter, log levels).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import ipywidgets as widgets
-import pytest
-from IPython.core.interactiveshell import InteractiveShell
 
 from mcp_workbench import Workbench
 from mcp_workbench.widgets.dashboard import Dashboard
-from tests.servers import DEMO_ARGS, descendants, wait_until
-
-
-@pytest.fixture(autouse=True, scope="module")
-def shell() -> InteractiveShell:
-    return InteractiveShell.instance()
-
-
-@pytest.fixture(scope="module")
-def demo_bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
-    before = descendants()
-    made = Workbench(idle_timeout=None, store=tmp_path_factory.mktemp("modern-widgets") / "catalog.sqlite")
-    made.connect("demo", command="python", args=DEMO_ARGS)
-    yield made
-    if made.dashboards.current is not None:
-        made.dashboards.current.close()
-    made.close()
-    assert made.catalog_sync is not None
-    made.catalog_sync.close()
-    assert wait_until(lambda: not (descendants() - before), timeout=10), "child processes left behind"
-
-
-@pytest.fixture
-def board(demo_bench: Workbench) -> Dashboard:
-    return demo_bench.dashboard()
-
-
-def settle(panel: Any, timeout: float = 20.0) -> None:
-    assert wait_until(lambda: not panel.pending, timeout=timeout), "background work did not finish"
+from tests.servers import wait_until
+from tests.widgets.util import settle  # the shell, demo_bench and board fixtures come from conftest.py
 
 
 def test_prompt_arguments_suggest_completions_with_the_other_arguments_as_context(board: Dashboard) -> None:
