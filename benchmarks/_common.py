@@ -1,4 +1,4 @@
-"""What the benchmarks share: timing loops, summaries, workbenches (and the demo launcher).
+"""What the benchmarks share: timing loops, summaries, workbenches, ``--json`` output (and the demo launcher).
 
 Imported as ``_common`` by the scripts in this folder (``python benchmarks/<script>.py`` puts the
 folder on ``sys.path``); it also puts the checkout on ``sys.path`` so ``mcp_workbench`` imports
@@ -7,6 +7,7 @@ from it.
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import sys
@@ -34,10 +35,10 @@ def workbench(store: str, tmp: Path, name: str) -> Workbench:
 
 
 def close(wb: Workbench) -> None:
+    """Close every connection, then the catalog (its writer thread and its file)."""
     wb.close()
-    catalog = getattr(wb, "catalog_store", None)
-    if catalog is not None:
-        catalog.close()
+    if wb.catalog_sync is not None:
+        wb.catalog_sync.close()
 
 
 def check(text: str) -> None:
@@ -94,6 +95,12 @@ def summary(samples: list[float]) -> dict[str, float]:
         "p90_ms": ordered[int(0.90 * (len(ordered) - 1))],
         "mean_ms": statistics.fmean(ordered),
     }
+
+
+def write_json(path: str | None, benchmark: str, results: dict[str, Any]) -> None:
+    """``--json PATH``: the numbers as JSON, named by ``benchmark`` (nothing without a path)."""
+    if path:
+        Path(path).write_text(json.dumps({"benchmark": benchmark, **results}, indent=2, default=str) + "\n")
 
 
 def load_average() -> str:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import statistics
 import sys
@@ -43,6 +42,7 @@ from _common import (
     raw_text,
     summary,
     workbench,
+    write_json,
 )
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
@@ -270,8 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         results = run(args.store, Path(tmp), f"http://127.0.0.1:{port}/mcp", mb=args.mb, repeats=args.repeats,
                       sdk_sizes=args.sdk_mb, n=args.n, rounds=args.rounds, warmup=args.warmup)  # fmt: skip
     print("\n".join(report_lines(results)))
-    if args.json:
-        Path(args.json).write_text(json.dumps({"benchmark": "big_result", **results}, indent=2) + "\n")
+    write_json(args.json, "big_result", results)
     return 0
 
 

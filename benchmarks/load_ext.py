@@ -14,16 +14,14 @@ them in. ``peers.py`` runs ``bench`` and prints ``report_lines``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 from typing import Any
 
-from _common import ROOT, load_average
+from _common import ROOT, load_average, write_json
 
 TARGET_LOAD_MS = 250.0
 
@@ -143,8 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile or not met(results):
         results["import_profile"] = import_profile()
     print("\n".join(report_lines(results)))
-    if args.json:
-        Path(args.json).write_text(json.dumps({"benchmark": "load_ext", **results}, indent=2) + "\n")
+    write_json(args.json, "load_ext", results)
     return 0
 
 

@@ -26,12 +26,9 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from _common import DEMO_ARGS, ROOT, close, load_average, workbench
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # `python benchmarks/map.py` from a checkout
-    sys.path.insert(0, str(ROOT))
-
-from mcp_workbench import Workbench  # noqa: E402
+from mcp_workbench import Workbench
 
 TARGET_SPEEDUP = 25.0
 
@@ -91,22 +88,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cluster", type=int, default=0, metavar="N",
                         help="measure on LocalClusters of 1, 2, 4 ... N workers instead of the local loop")
     args = parser.parse_args(argv)
-    load = os.getloadavg()[0]
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {load:.2f}, "
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {load_average()}, "
           f"Python {platform.python_version()}, store {args.store}")  # fmt: skip
     print(f"rows {args.rows}, tool demo.slow sleeping {args.sleep * 1000:.0f} ms")
     with tempfile.TemporaryDirectory() as tmp:
-        wb = Workbench(idle_timeout=None, store=False if args.store == "memory" else Path(tmp) / "catalog.sqlite")
+        wb = workbench(args.store, Path(tmp), "map")
         try:
-            wb.connect("demo", command="python", args=["-m", "mcp_workbench.demo"])
+            wb.connect("demo", command=sys.executable, args=DEMO_ARGS)
             df = pd.DataFrame({"seconds": [args.sleep] * args.rows})
             wb.call("demo.slow", seconds=args.sleep, steps=1)  # warm-up
             failed = on_cluster(args, wb, df) if args.cluster else local(args, wb, df)
         finally:
-            wb.close()
-            if wb.catalog_sync is not None:
-                wb.catalog_sync.close()
-    print(f"load average after: {os.getloadavg()[0]:.2f}")
+            close(wb)
+    print(f"load average after: {load_average()}")
     return 0 if failed == 0 else 1
 
 

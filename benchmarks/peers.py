@@ -50,7 +50,7 @@ from typing import Any
 import big_result
 import load_ext
 from _common import ARGS, DEMO_ARGS, ROOT, check, close, demo_server, interleaved, load_average, raw_text
-from _common import summary, timed_async, timed_sync, workbench
+from _common import summary, timed_async, timed_sync, workbench, write_json
 from _fastmcp_worker import FastMCPBench
 from mcp import Client, StdioServerParameters
 
@@ -373,8 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile or not load_ext.met(results["load_ext"]):
         results["load_ext"]["import_profile"] = load_ext.import_profile()
     print(report(results, args))
-    if args.json:
-        Path(args.json).write_text(json.dumps({"benchmark": "peers", **results}, indent=2, default=str) + "\n")
+    write_json(args.json, "peers", results)
     return 0
 
 

@@ -762,7 +762,6 @@ def workbench(store: Store = None) -> Workbench:
         with _workbench_lock:
             if _workbench is None:
                 _workbench = Workbench(store=store, interactive=True)
-                _kernel.created(_workbench)  # a loaded extension applies its %config traits now
                 atexit.register(_close_at_exit, _workbench)
                 _kernel.created(_workbench)  # perf: a loaded extension applies its %config traits now
                 return _workbench

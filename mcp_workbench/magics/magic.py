@@ -2,7 +2,7 @@
 
 The magic class is also a traitlets ``Configurable`` (``%config McpWorkbench.timeout = 30``), as
 in JupySQL; its traits are applied to the kernel's ``Workbench``. Parsing and dispatch only:
-the subcommands live in ``mcp_workbench.cmd``, the work in the ``Workbench``.
+the subcommands live in ``magics.cmd``, the work in the ``Workbench``.
 
 Loading the extension creates no workbench (that would import the MCP SDK and pandas and start
 the engine and catalog threads): the kernel's one is made on first use, by a ``%mcp`` line that
@@ -145,9 +145,7 @@ class McpWorkbench(Magics, Configurable):
         if self._wb is wb:
             return
         self._wb = wb
-        wb.default_timeout = self.timeout
-        wb.idle_timeout = self.idle_timeout or None
-        wb.dashboards.confirm_destructive = self.confirm_destructive
+        self._apply_settings(wb)
         if self.store and self.store != wb.store:
             wb.set_store(self.store)
         if self.registry_url:
@@ -214,6 +212,17 @@ class McpWorkbench(Magics, Configurable):
         return value
 
     # perf: the observers below change a workbench that exists; one made later gets them in _adopt
+    def _apply_settings(self, wb: Workbench) -> None:
+        """The traits the workbench reads at call time: at adoption, and on every change."""
+        wb.default_timeout = self.timeout
+        wb.idle_timeout = self.idle_timeout or None
+        wb.dashboards.confirm_destructive = self.confirm_destructive
+
+    @observe("timeout", "idle_timeout", "confirm_destructive")
+    def _apply_setting(self, change: Any) -> None:
+        if self._wb is not None:
+            self._apply_settings(self._wb)
+
     @observe("registry_url")
     def _apply_registry_url(self, change: Any) -> None:
         if self._wb is not None:
@@ -227,21 +236,6 @@ class McpWorkbench(Magics, Configurable):
         from ..chat import settings
 
         setattr(settings, change["name"], change["new"] or None)
-
-    @observe("confirm_destructive")
-    def _apply_confirm(self, change: Any) -> None:
-        if self._wb is not None:
-            self._wb.dashboards.confirm_destructive = change["new"]
-
-    @observe("timeout")
-    def _apply_timeout(self, change: Any) -> None:
-        if self._wb is not None:
-            self._wb.default_timeout = change["new"]
-
-    @observe("idle_timeout")
-    def _apply_idle(self, change: Any) -> None:
-        if self._wb is not None:
-            self._wb.idle_timeout = change["new"] or None
 
     @observe("store")
     def _apply_store(self, change: Any) -> None:

@@ -1,5 +1,5 @@
-"""What every ``%mcp`` subcommand module uses: ``Command``, the ``Context`` it runs in, ``store``
-and ``listing``. Kept apart from the package so the subcommand modules import it, not each other.
+"""What every ``%mcp`` subcommand module uses: ``Command``, the ``Context`` it runs in, ``store``,
+``listing`` and ``lister``. Kept apart from the package so the subcommand modules import it, not each other.
 
 Nothing heavy is imported here or at the top of a subcommand module: ``%load_ext`` reads every
 subcommand's syntax, and pandas, the MCP SDK and the rest load with the workbench, on first use.
@@ -38,6 +38,17 @@ def listing(frame: Any, limit: int | None) -> Any:
     from ...views.readable import listing as limited  # perf: pandas loads with the workbench, not at %load_ext
 
     return limited(frame, limit)
+
+
+def lister(method: str, *options: str) -> Callable[[Context, dict[str, Any], str | None], Any]:
+    """The ``run`` of a listing subcommand: ``wb.<method>(SERVER, option=value, ...)`` (SERVER when
+    the syntax takes one; each option's ``dest`` is the method's keyword), shown to ``display_limit`` rows."""
+
+    def run(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
+        server = (v["SERVER"],) if "SERVER" in v else ()
+        return listing(getattr(ctx.wb, method)(*server, **{o: v[o] for o in options}), ctx.display_limit)
+
+    return run
 
 
 def store(ctx: Context, variable: str | None, value: Any) -> Any:

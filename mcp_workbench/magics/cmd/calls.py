@@ -150,31 +150,26 @@ def run_app(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
 
 def _confirmed_arguments(ctx: Context, v: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """The address and arguments of a call, once a destructive tool was confirmed (asked, or
-    refused where no one can answer) before anything is sent."""
-    target, arguments, tool = _call_arguments(ctx, v, need_tool=ctx.confirm_destructive)
-    if tool is not None and ctx.confirm_destructive:
+    refused where no one can answer) before anything is sent.
+
+    ``k=v`` values need the tool (its schema types them), and so does the destructive check:
+    then the tool is resolved here, once, with suggestions when it is unknown, and the call gets
+    its full ``server.tool`` address, which the workbench finds with one dict lookup. A cell body
+    (already typed JSON or YAML) or no arguments need no lookup otherwise.
+    """
+    target, body, pairs = v["SERVER.TOOL"], v.get("body", {}), dict(v["k=v"])
+    if not pairs and not ctx.confirm_destructive:
+        return target, dict(body)
+    from ...core.validation import coerce_arguments
+
+    server, tool = ctx.wb.resolve(target)
+    target = f"{server}.{tool.name}"
+    arguments = {**body, **coerce_arguments(tool.input_schema or {}, pairs)} if pairs else dict(body)
+    if ctx.confirm_destructive:
         from .confirm import confirm_destructive  # perf: imports views (pandas): when used
 
         confirm_destructive(ctx.shell, target, tool, arguments)
     return target, arguments
-
-
-def _call_arguments(ctx: Context, v: dict[str, Any], need_tool: bool) -> tuple[str, dict[str, Any], Any]:
-    """The address to call, its arguments, and the tool (None when not looked up): at most one lookup.
-
-    ``k=v`` values need the tool (its schema types them), and so does the destructive check
-    (``need_tool``): then the tool is resolved here, once, with suggestions when it is unknown,
-    and the call gets its full ``server.tool`` address, which the workbench finds with one dict
-    lookup. A cell body (already typed JSON or YAML) or no arguments need no lookup otherwise.
-    """
-    target, body, pairs = v["SERVER.TOOL"], v.get("body", {}), dict(v["k=v"])
-    if not pairs and not need_tool:
-        return target, dict(body), None
-    from ...core.validation import coerce_arguments
-
-    server, tool = ctx.wb.resolve(target)
-    arguments = {**body, **coerce_arguments(tool.input_schema or {}, pairs)} if pairs else dict(body)
-    return f"{server}.{tool.name}", arguments, tool
 
 
 def run_prompt(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from .base import Command, Context, listing
+from .base import Command, Context, lister
 from ._parser import Option, Positional, Syntax, positive_int
 
 NOTEBOOK_SESSION = "notebook"  # one line after another continues one conversation
@@ -52,8 +52,4 @@ def run_chat(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
     return chat.send(message)
 
 
-def run_chats(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
-    return listing(ctx.wb.chats(), ctx.display_limit)
-
-
-COMMANDS = [Command(CHAT, run_chat), Command(CHATS, run_chats)]
+COMMANDS = [Command(CHAT, run_chat), Command(CHATS, lister("chats"))]

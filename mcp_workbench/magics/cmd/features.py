@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.logs import LEVELS
-from .base import Command, Context, listing, store
+from .base import Command, Context, lister, store
 from ._parser import ANY_SERVER, Option, Positional, Syntax, argument_pair, positive_int, variable
 
 _OUT = Option(("-o", "--out"), "out", metavar="VAR", help="also store the value in the variable VAR", type=variable)
@@ -101,24 +101,16 @@ def run_unsubscribe(ctx: Context, v: dict[str, Any], cell: str | None) -> None:
     print(f"unsubscribed from {v['URI']} on {v['SERVER']}")
 
 
-def run_subscriptions(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
-    return listing(ctx.wb.subscriptions(v["SERVER"]), ctx.display_limit)
-
-
 def run_log_level(ctx: Context, v: dict[str, Any], cell: str | None) -> None:
     ctx.wb.set_log_level(v["SERVER"], v["LEVEL"])
     print(f"{v['SERVER']}: log messages at {v['LEVEL'].lower()} and above")
-
-
-def run_logs(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
-    return listing(ctx.wb.logs(v["SERVER"], level=v["level"], last=v["last"]), ctx.display_limit)
 
 
 COMMANDS = [
     Command(COMPLETE, run_complete),
     Command(SUBSCRIBE, run_subscribe),
     Command(UNSUBSCRIBE, run_unsubscribe),
-    Command(SUBSCRIPTIONS, run_subscriptions),
+    Command(SUBSCRIPTIONS, lister("subscriptions")),
     Command(LOG_LEVEL, run_log_level),
-    Command(LOGS, run_logs),
+    Command(LOGS, lister("logs", "level", "last")),
 ]

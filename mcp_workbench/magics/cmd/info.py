@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Command, Context, listing
+from .base import Command, Context, lister, listing
 from ._parser import ANY_SERVER, Option, Syntax, positive_int
 
 HISTORY = Syntax(
@@ -46,8 +46,4 @@ def run_stats(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
     return ctx.wb.stats()
 
 
-def run_ping(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
-    return listing(ctx.wb.ping(v["SERVER"]), ctx.display_limit)
-
-
-COMMANDS = [Command(HISTORY, run_history), Command(STATS, run_stats), Command(PING, run_ping)]
+COMMANDS = [Command(HISTORY, run_history), Command(STATS, run_stats), Command(PING, lister("ping"))]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Command, Context, listing
+from .base import Command, Context, lister, listing
 from ._parser import ANY_SERVER, Option, Syntax
 
 SERVERS = Syntax(
@@ -49,10 +49,6 @@ TEMPLATES = _kind(
 )
 
 
-def run_servers(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
-    return listing(ctx.wb.servers(), ctx.display_limit)
-
-
 def run_tools(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
     frame = ctx.wb.tools(
         v["SERVER"], search=" ".join(v["search"]) or None,
@@ -61,17 +57,10 @@ def run_tools(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
     return listing(frame, ctx.display_limit)
 
 
-def _lister(method: str) -> Any:
-    def run(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
-        return listing(getattr(ctx.wb, method)(v["SERVER"]), ctx.display_limit)
-
-    return run
-
-
 COMMANDS = [
-    Command(SERVERS, run_servers),
+    Command(SERVERS, lister("servers")),
     Command(TOOLS, run_tools),
-    Command(PROMPTS, _lister("prompts")),
-    Command(RESOURCES, _lister("resources")),
-    Command(TEMPLATES, _lister("resource_templates")),
+    Command(PROMPTS, lister("prompts")),
+    Command(RESOURCES, lister("resources")),
+    Command(TEMPLATES, lister("resource_templates")),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Command, Context, listing, store
+from .base import Command, Context, lister, store
 from ._parser import ANY_SERVER, Option, Positional, Syntax, positive_float, variable
 
 TASKS = Syntax(
@@ -41,10 +41,6 @@ TASK = Syntax(
 )
 
 
-def run_tasks(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
-    return listing(ctx.wb.tasks(v["SERVER"], remote=v["remote"]), ctx.display_limit)
-
-
 def run_task(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
     task = ctx.wb.task(v["SERVER"], v["ID"])
     if v["cancel"]:
@@ -52,4 +48,4 @@ def run_task(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
     return store(ctx, v["out"], task.result(timeout=v["timeout"]) if v["result"] else task)
 
 
-COMMANDS = [Command(TASKS, run_tasks), Command(TASK, run_task)]
+COMMANDS = [Command(TASKS, lister("tasks", "remote")), Command(TASK, run_task)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Command, Context, listing
+from .base import Command, Context, lister
 from ._parser import ANY_SERVER, Option, Syntax, positive_int
 
 TRACE = Syntax(
@@ -39,9 +39,4 @@ def run_trace(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
     return f"tracing: {', '.join(traced) if traced else 'nothing'}"
 
 
-def run_traffic(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
-    frame = ctx.wb.traffic(v["SERVER"], method=v["method"], kind=v["kind"], errors=v["errors"], last=v["last"])
-    return listing(frame, ctx.display_limit)
-
-
-COMMANDS = [Command(TRACE, run_trace), Command(TRAFFIC, run_traffic)]
+COMMANDS = [Command(TRACE, run_trace), Command(TRAFFIC, lister("traffic", "method", "kind", "errors", "last"))]
