@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import mcp_types as types
 
-from ..errors import ArgumentError, CapabilityError, ToolNotFoundError
+from ..errors import ArgumentError, ToolNotFoundError
+from .capabilities import require
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -32,8 +33,7 @@ def _hint(word: str, known: list[str]) -> str:
 
 
 def check(conn: Connection) -> None:
-    if conn.capabilities is not None and conn.capabilities.completions is None:
-        raise CapabilityError(f"server {conn.name!r} does not offer completions (no completions capability)")
+    require(conn.name, conn.capabilities, "completions")
 
 
 def reference(conn: Connection, name: str | None, argument: str, template: str | None) -> Any:

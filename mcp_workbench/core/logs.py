@@ -15,7 +15,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import CapabilityError, WorkbenchError
+from ..errors import WorkbenchError
+from .capabilities import require
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -92,8 +93,7 @@ async def set_log_level(conn: Connection, level: str, *, timeout: float | None =
     session the level rides on every later request (``Connection.meta``). Refused when the server
     did not advertise logging."""
     level = check_level(level)
-    if conn.capabilities is not None and conn.capabilities.logging is None:
-        raise CapabilityError(f"server {conn.name!r} does not offer logging (no logging capability)")
+    require(conn.name, conn.capabilities, "logging")
     if not conn.modern and conn.status == "connected":
         await conn.request(lambda c: send_level(c, level), timeout=timeout, what="logging/setLevel")
     conn.log_level, conn.level_requested = level, True

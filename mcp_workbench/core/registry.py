@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .connection import Connection
+from .capabilities import offers
 from ..errors import ServerNotFoundError, ToolNotFoundError
 from .events import EventEmitter
 
@@ -128,6 +129,10 @@ class ServerView:
     subscribed = property(lambda self: frozenset(self._conn.listener.uris), doc="the resources subscribed to")
     resources = property(lambda self: tuple(self._conn.resources), doc="the resources listed")
     templates = property(lambda self: tuple(self._conn.templates), doc="the resource templates listed")
+
+    def offers(self, feature: str) -> bool:
+        """Whether the server advertised ``feature``: "completions", "logging" or "subscribe"."""
+        return offers(self._conn.capabilities, feature)
 
     @property
     def tools(self) -> Mapping[str, Any]:

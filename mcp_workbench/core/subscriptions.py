@@ -24,6 +24,7 @@ from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from ..errors import CapabilityError, WorkbenchError
+from .capabilities import require
 from .events import EventEmitter
 
 if TYPE_CHECKING:
@@ -34,8 +35,7 @@ _ACK_TIMEOUT_S = 30.0
 
 
 def check_subscribe(server: str, caps: types.ServerCapabilities | None) -> None:
-    if caps is None or caps.resources is None or not caps.resources.subscribe:
-        raise CapabilityError(f"server {server!r} does not offer resource subscriptions (no resources.subscribe capability)")
+    require(server, caps, "subscribe", unknown_ok=False)
 
 
 async def subscribe_request(client: Client, uri: str, on: bool) -> None:

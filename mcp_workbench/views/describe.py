@@ -175,9 +175,7 @@ def argument_values(wb: Workbench, target: str, argument: str, value: str, conte
     """The server's completions of a prompt argument (``completion/complete``), for tab completion:
     nothing when the server offers none or does not answer within 2 s."""
     server = target.partition(".")[0]
-    if server not in wb.server_names() or wb.server(server).capabilities is None:
-        return []
-    if wb.server(server).capabilities.completions is None:
+    if server not in wb.server_names() or not wb.server(server).offers("completions"):
         return []
     try:
         return wb.complete(target, argument, value, context=context or None, timeout=2)

@@ -22,7 +22,7 @@ def suggest(panel: Panel, form: SchemaForm, server: str, complete: Complete) -> 
     for what is typed (the other fields' values are the completion's context). Nothing changes
     for a server that does not offer completions."""
     view = panel.server_view(server)
-    if view is None or view.capabilities is None or view.capabilities.completions is None:
+    if view is None or not view.offers("completions"):
         return
     fields = {name: f for name, f in form.fields.items() if f.kind == "string"}
 
@@ -66,8 +66,7 @@ class SubscribeToggle(widgets.HBox):
     def show_for(self, server: str | None, uri: str | None) -> None:
         """Point the toggle at a resource (None: a template or nothing selected)."""
         view = self.panel.server_view(server) if server else None
-        caps = view.capabilities if view is not None else None
-        able = uri is not None and caps is not None and caps.resources is not None and bool(caps.resources.subscribe)
+        able = uri is not None and view is not None and view.offers("subscribe")
         self.layout.display = None if able else "none"
         self.target = (server, uri) if able and server and uri else None
         on = self.target is not None and view is not None and uri in view.subscribed

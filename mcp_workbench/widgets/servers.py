@@ -113,9 +113,9 @@ class ServersPanel(Panel):
         control = self.levels.get(view.name)
         if control is None:
             return
-        caps = view.capabilities
-        level = view.log_level if caps is not None and caps.logging is not None else None
-        control.disabled = caps is None or caps.logging is None
+        logging = view.offers("logging")
+        level = view.log_level if logging else None
+        control.disabled = not logging
         if control.value != level and level in LEVELS:
             self.replace_options(control, list(control.options), level)
 
