@@ -42,19 +42,18 @@ from .core.engine import Engine, get_engine
 from .core.events import EventEmitter
 from .core.features import Features
 from .core.registry import ServerView
-from .core.registry_service import RegistryService
+from .core.registry_service import RegistryOptions, RegistryService
 from .core.requests import UNSET, ServerRequests
 from .core.policy import ResourcePolicy
 from .core.results import PromptResult, ResourceResult, ToolResult
 from .core.service import ConnectInfo, ConnectOptions, ServerService
 from .core.sessions import DEFAULT_IDLE_TIMEOUT_S
-from .errors import ArgumentError
 from .repro.api import Repro
 from .repro.doctor import DEFAULT_TIMEOUT_S as DOCTOR_TIMEOUT_S
 from .repro.doctor import connect_summary
 from .repro.lint import TOKEN_THRESHOLD
 from .views.listings import Listings
-from .views.tasks import Task, TaskViews
+from .views.tasks import Task, TaskViews, task_flag
 from .widgets.api import DashboardHost
 
 if TYPE_CHECKING:
@@ -355,7 +354,7 @@ class Workbench:
 
         ``task=True`` starts it as a task and returns a ``Task`` at once (``t.result()`` waits).
         A tool that only runs as a task (taskSupport "required") is run as one and waited for."""
-        return self.task_views.start(target, arguments, kwargs, timeout=timeout) if _task_flag(task) else \
+        return self.task_views.start(target, arguments, kwargs, timeout=timeout) if task_flag(task) else \
             self.service.call(target, arguments, kwargs, timeout=timeout, on_progress=on_progress)  # fmt: skip
 
     @overload
@@ -371,7 +370,7 @@ class Workbench:
         on_progress: ProgressHandler | None = None, task: bool = False, **kwargs: Any,
     ) -> ToolResult | Task:  # fmt: skip
         """Async twin of ``call`` (top-level ``await`` in a notebook cell)."""
-        return await self.task_views.astart(target, arguments, kwargs, timeout=timeout) if _task_flag(task) else \
+        return await self.task_views.astart(target, arguments, kwargs, timeout=timeout) if task_flag(task) else \
             await self.service.acall(target, arguments, kwargs, timeout=timeout, on_progress=on_progress)  # fmt: skip
 
     def get_prompt(
@@ -704,7 +703,7 @@ class Workbench:
         "remote", "npm", "pypi" or "oci". ``env`` / ``headers`` / ``variables`` (URL template) /
         ``arguments`` fill what the server.json declares; variables it requires that are neither
         given nor in the kernel's environment are named in one error before anything starts."""
-        return self.mcp_registry.connect(server, _registry_options(locals()))
+        return self.mcp_registry.connect(server, RegistryOptions.of(locals()))
 
     async def aconnect_registry(
         self, server: str, *, name: str | None = None, version: str = "latest", use: str | None = None,
@@ -714,7 +713,7 @@ class Workbench:
         connect_timeout: float | None = None, cached: bool = False,
     ) -> ConnectInfo:  # fmt: skip
         """Async twin of ``connect_registry``."""
-        return await self.mcp_registry.aconnect(server, _registry_options(locals()))
+        return await self.mcp_registry.aconnect(server, RegistryOptions.of(locals()))
 
     def _registry_cache(self) -> CatalogRegistryCache | None:
         return CatalogRegistryCache(self.catalog_sync.repo) if self.catalog_sync is not None else None
@@ -728,22 +727,6 @@ class Workbench:
     def __repr__(self) -> str:
         s = self.service.sessions.stats()
         return f"<Workbench: {s['connected']}/{s['connections']} servers connected, {self.service.log.total} calls>"
-
-
-def _task_flag(task: Any) -> bool:
-    if not isinstance(task, bool):
-        raise ArgumentError("task= is the workbench's flag (True or False); a tool argument named 'task' goes "
-                            "in the arguments dict: wb.call('server.tool', {'task': ...})")  # fmt: skip
-    return task
-
-
-def _registry_options(given: dict[str, Any]) -> dict[str, Any]:
-    """``connect_registry``'s keyword arguments (plain dicts and strings) from its locals."""
-    options = {k: v for k, v in given.items() if k not in ("self", "server")}
-    for key in ("env", "headers", "variables", "arguments"):
-        options[key] = dict(options[key]) if options[key] is not None else None
-    options["cwd"] = os.fspath(options["cwd"]) if options["cwd"] is not None else None
-    return options
 
 
 _workbench: Workbench | None = None

@@ -8,8 +8,11 @@ service's ordinary ``connect``, so a registry server is like any other afterward
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .mcp_registry import RegistryCache, RegistryClient, RegistryEntry, RegistryError, registry_url
@@ -17,6 +20,28 @@ from .registry_spec import connect_options
 
 if TYPE_CHECKING:
     from .service import ConnectInfo, ServerService
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegistryOptions:
+    """What ``connect_registry`` takes besides the server's registry name (see the Workbench)."""
+
+    name: str | None = None
+    version: str = "latest"
+    use: str | None = None
+    env: Mapping[str, str] | None = None
+    headers: Mapping[str, str] | None = None
+    variables: Mapping[str, str] | None = None
+    arguments: Mapping[str, str] | None = None
+    cwd: str | os.PathLike[str] | None = None
+    timeout: float | None = None
+    connect_timeout: float | None = None
+    cached: bool = False
+
+    @classmethod
+    def of(cls, given: dict[str, Any]) -> RegistryOptions:
+        """From a ``connect_registry`` call's locals (its own parameters, nothing else)."""
+        return cls(**{f.name: given[f.name] for f in dataclasses.fields(cls)})
 
 
 class RegistryService:
@@ -67,24 +92,27 @@ class RegistryService:
         return cache.load(self.url, **query)
 
     # ------------------------------------------------------------------ connect
-    def connect(self, server: str, options: dict[str, Any]) -> ConnectInfo:
+    def connect(self, server: str, options: RegistryOptions) -> ConnectInfo:
         name, connect = self._service.engine.run(self._resolve(server, options))
         return self._service.connect(name, connect)
 
-    async def aconnect(self, server: str, options: dict[str, Any]) -> ConnectInfo:
+    async def aconnect(self, server: str, options: RegistryOptions) -> ConnectInfo:
         name, connect = await self._service.engine.arun(self._resolve(server, options))
         return await self._service.aconnect(name, connect)
 
-    async def _resolve(self, server: str, options: dict[str, Any]) -> tuple[str, Any]:
+    async def _resolve(self, server: str, o: RegistryOptions) -> tuple[str, Any]:
         """The local name and the ``ConnectOptions`` for registry server ``server``."""
         from .service import ConnectOptions
 
-        entry = await self._get(server, options.pop("version", "latest") or "latest", options.pop("cached", False))
-        built = connect_options(entry, use=options.pop("use", None), env=options.pop("env", None),
-                                headers=options.pop("headers", None), variables=options.pop("variables", None),
-                                arguments=options.pop("arguments", None), cwd=options.pop("cwd", None))  # fmt: skip
-        name = options.pop("name", None) or local_name(entry.name)
-        return name, ConnectOptions(**built, **{k: v for k, v in options.items() if v is not None})
+        def plain(mapping: Mapping[str, str] | None) -> dict[str, str] | None:
+            return dict(mapping) if mapping is not None else None
+
+        entry = await self._get(server, o.version or "latest", o.cached)
+        built = connect_options(entry, use=o.use, env=plain(o.env), headers=plain(o.headers),
+                                variables=plain(o.variables), arguments=plain(o.arguments),
+                                cwd=os.fspath(o.cwd) if o.cwd is not None else None)  # fmt: skip
+        timeouts = {k: v for k, v in (("timeout", o.timeout), ("connect_timeout", o.connect_timeout)) if v is not None}
+        return o.name or local_name(entry.name), ConnectOptions(**built, **timeouts)
 
 
 def local_name(registry_name: str) -> str:

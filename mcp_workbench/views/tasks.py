@@ -30,6 +30,14 @@ TASK_COLUMNS = ["id", "server", "tool", "status", "status_message", "created", "
 _COLORS = {"working": WARN, "input_required": "#1f6feb", "completed": OK, "failed": ERROR, "cancelled": "#777777"}
 
 
+
+def task_flag(task: Any) -> bool:
+    """``call(..., task=)`` is the workbench's flag; a tool argument named ``task`` goes in the dict."""
+    if not isinstance(task, bool):
+        raise ArgumentError("task= is the workbench's flag (True or False); a tool argument named 'task' goes "
+                            "in the arguments dict: wb.call('server.tool', {'task': ...})")  # fmt: skip
+    return task
+
 class Task:
     """A task on a server: ``id``, ``server``, ``tool``, ``status``, ``status_message``;
     ``result()`` waits for its ``ToolResult``; ``cancel()``, ``refresh()``; async twins."""
