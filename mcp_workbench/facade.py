@@ -32,12 +32,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from . import _kernel
-from .apps import AppHost, apps_extension
+from .apps import AppHost
 from .catalog.registry_cache import CatalogRegistryCache
 from .catalog.repository import SQLRepository, open_repository
 from .catalog.sync import Catalog
 from .chat.api import ChatService
 from .core.connection import ClientCallbacks, ProgressHandler
+from .core.appmeta import apps_extension
 from .core.engine import Engine, get_engine
 from .core.events import EventEmitter
 from .core.features import Features

@@ -10,6 +10,6 @@ builds the CSP and permissions, ``page`` fetches the page, ``protocol`` checks t
 
 from __future__ import annotations
 
-from .host import APPS_COLUMNS, AppHost, apps_extension
+from .host import APPS_COLUMNS, AppHost
 
-__all__ = ["APPS_COLUMNS", "AppHost", "apps_extension"]
+__all__ = ["APPS_COLUMNS", "AppHost"]

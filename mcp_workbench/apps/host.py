@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from mcp.client.extension import advertise
 
-from ..core.appmeta import APP_MIME_TYPE, EXTENSION_ID, ui_meta, ui_resource_uri
+from ..core.appmeta import ui_meta, ui_resource_uri
 from ..errors import ArgumentError, WorkbenchError
 from .bridge import TEARDOWN_TIMEOUT_S
 from .page import listed_resource
@@ -24,11 +23,6 @@ if TYPE_CHECKING:
 
 APPS_COLUMNS = ["server", "tool", "uri", "title", "csp", "permissions", "prefers_border"]
 DEFAULT_MAX_HEIGHT = 2000
-
-
-def apps_extension() -> Any:
-    """What a connection advertises in its handshake: this client renders MCP Apps."""
-    return advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})
 
 
 class AppHost:
@@ -67,7 +61,8 @@ class AppHost:
 
         return AppView(self, result, *found, allow=None if allow is None else check_permissions(allow))
 
-    def _app_tool(self, target: str) -> None:
+    def require_app(self, target: str) -> None:
+        """Raise ``ArgumentError`` unless ``server.tool`` has an app (an unknown tool: its own error)."""
         tool = self.wb.tool(target)  # unknown server or tool: its own error, with suggestions
         if ui_resource_uri(tool) is None:
             raise ArgumentError(f"{target} has no app (no _meta.ui.resourceUri); call it with "
@@ -76,13 +71,13 @@ class AppHost:
     def app(self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None,
             allow: list[str] | None = None, **kwargs: Any) -> AppView:  # fmt: skip
         """Call ``server.tool`` and return its live app (``allow``: permissions for this one)."""
-        self._app_tool(target)
+        self.require_app(target)
         return self._view(self.wb.call(target, arguments, timeout=timeout, **kwargs), allow)
 
     async def aapp(self, target: str, arguments: dict[str, Any] | None = None, /, *, timeout: float | None = None,
                    allow: list[str] | None = None, **kwargs: Any) -> AppView:  # fmt: skip
         """Async twin of ``app``."""
-        self._app_tool(target)
+        self.require_app(target)
         return self._view(await self.wb.acall(target, arguments, timeout=timeout, **kwargs), allow)
 
     def _view(self, result: Any, allow: list[str] | None) -> AppView:

@@ -47,3 +47,10 @@ def visibility(tool: Any) -> tuple[str, ...]:
 def visible_to(tool: Any, who: str) -> bool:
     """``visible_to(tool, "app")``: may an app call it; ``"model"``: may a chat's model see it."""
     return who in visibility(tool)
+
+
+def apps_extension() -> Any:
+    """What a connection advertises in its handshake: this client renders MCP Apps."""
+    from mcp.client.extension import advertise  # the SDK loads with the first workbench, not here
+
+    return advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})

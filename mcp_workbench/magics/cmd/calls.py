@@ -136,12 +136,12 @@ def run_call(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
 
 def run_app(ctx: Context, v: dict[str, Any], cell: str | None) -> Any:
     """``%mcp app``: the tool's MCP App (``wb.app``)."""
-    from ...core.appmeta import ui_resource_uri
-
     target = v["SERVER.TOOL"]
-    if ui_resource_uri(ctx.wb.tool(target)) is None:
+    try:
+        ctx.wb.app_host.require_app(target)
+    except ArgumentError:
         raise UsageError(f"{target} has no app (no _meta.ui.resourceUri); use %mcp call {target} "
-                         "(wb.apps() lists the tools that have one)")  # fmt: skip
+                         "(wb.apps() lists the tools that have one)") from None  # fmt: skip
     target, arguments = _confirmed_arguments(ctx, v)
     with _one_line_errors(target):
         view = ctx.wb.app(target, arguments, timeout=v["timeout"])
