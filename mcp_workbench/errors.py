@@ -45,6 +45,30 @@ class ProtocolError(WorkbenchError):
     """The server answered with a JSON-RPC error or a malformed result."""
 
 
+class MalformedMessageError(ProtocolError):
+    """What a server sent is not a JSON-RPC message (a stdout line, a WebSocket frame): the
+    pending requests fail with it at once instead of waiting for their timeout."""
+
+    QUOTE = 200  # characters of the offending text quoted in the message
+
+    def __init__(self, text: str, what: str, reason: str, advice: str = "") -> None:
+        self.line = text
+        quoted = repr(text[: self.QUOTE]) + (" …" if len(text) > self.QUOTE else "")
+        super().__init__(f"the server {what} that is not JSON-RPC ({reason}): {quoted}" + (f"; {advice}" if advice else ""))
+
+    @staticmethod
+    def reason_for(text: str) -> str:
+        """Why ``text`` (which failed JSON-RPC validation) is not a message: not JSON at all, or JSON
+        of the wrong shape."""
+        import json
+
+        try:
+            json.loads(text)
+        except ValueError as exc:
+            return f"not JSON: {getattr(exc, 'msg', exc)}"
+        return "JSON, but not a valid JSON-RPC message"
+
+
 class ConflictError(WorkbenchError):
     """A repository update used a stale version: another writer got there first."""
 

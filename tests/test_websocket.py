@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from mcp_workbench import CallTimeoutError, ConfigError, ConnectionFailedError, Workbench
+from mcp_workbench import CallTimeoutError, ConfigError, ConnectionFailedError, ProtocolError, Workbench
 from mcp_workbench.core.config import ServerSpec
 from tests.servers import demo_server, free_port, wait_until, DEMO_TOOLS
 
@@ -29,6 +29,7 @@ class Relay:
         self.port = free_port()
         self.headers: list[dict[str, str]] = []
         self.subprotocols: list[str | None] = []
+        self.garble_next = False  # replace the server's next frame with garbage
         self._clients: set[Any] = set()
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -60,6 +61,10 @@ class Relay:
 
                 async def down() -> None:
                     async for frame in server:
+                        if self.garble_next:  # a frame that is not JSON-RPC instead of the answer
+                            self.garble_next = False
+                            await client.send("this is not JSON-RPC " + "x" * 300)
+                            continue
                         await client.send(frame)
 
                 async def up() -> None:
@@ -125,6 +130,16 @@ def test_closed_socket_mid_call_is_a_lost_connection_then_the_next_call_reconnec
     assert wb.call("w.add", a=2, b=3).value == 5  # a new socket, by itself
     assert wb.servers().set_index("name").loc["w", "status"] == "connected"
     assert len(relay.headers) == 2
+
+
+def test_a_frame_that_is_not_json_rpc_fails_the_call_at_once(wb: Workbench, relay: Relay) -> None:
+    wb.connect("w", url=relay.url, timeout=60)
+    relay.garble_next = True
+    with pytest.raises(ProtocolError, match=r"sent a WebSocket frame that is not JSON-RPC \(not JSON: .*'this is not JSON-RPC x") as caught:
+        wb.call("w.add", a=1, b=2)
+    assert " …" in str(caught.value) and "x" * 300 not in str(caught.value)  # quoted, cut at 200 characters
+    assert wb.server("w").is_open and wb.call("w.add", a=2, b=3).value == 5  # the socket goes on
+    assert wb.history(server="w")["status"].tolist()[-2:] == ["error", "ok"]
 
 
 def test_socket_closed_while_idle_is_noticed(wb: Workbench, relay: Relay) -> None:

@@ -25,11 +25,10 @@ from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from . import VERSION as __version__
 from .config import DEFAULT_TIMEOUT_S, ServerSpec
-from ..errors import CallTimeoutError, ConnectionFailedError, ProtocolError, WorkbenchError
+from ..errors import CallTimeoutError, ConnectionFailedError, MalformedMessageError, ProtocolError, WorkbenchError
 from .events import EventEmitter
 from .logs import PYTHON_LEVELS, send_level
 from .secrets import mask, mask_text
-from .stdio import StdoutLineError
 from .subscriptions import Listener, subscribe_request
 from .tap import Tap, tapped
 from .taskwire import TaskHooks, TasksExtension, task_support
@@ -112,8 +111,8 @@ class Connection:
         self._stop: asyncio.Event | None = None
         self._requests: set[asyncio.Task[Any]] = set()
         self._died: set[asyncio.Task[Any]] = set()
-        self._garbled: dict[asyncio.Task[Any], StdoutLineError] = {}  # failed by a bad stdout line
-        self._startup_noise: StdoutLineError | None = None  # the first bad line before the handshake ended
+        self._garbled: dict[asyncio.Task[Any], MalformedMessageError] = {}  # failed by a bad stdout line
+        self._startup_noise: MalformedMessageError | None = None  # the first bad line before the handshake ended
         self._generation = 0
         self._closing = False
         self._open_lock: asyncio.Lock | None = None
@@ -506,7 +505,7 @@ class Connection:
                                           "logger": params.logger, "data": mask(params.data)})  # fmt: skip
 
     async def _on_message(self, message: Any) -> None:
-        if isinstance(message, StdoutLineError):
+        if isinstance(message, MalformedMessageError):
             self._on_bad_line(message)
             return
         if isinstance(message, (types.ToolListChangedNotification, types.PromptListChangedNotification)) or (
@@ -516,8 +515,8 @@ class Connection:
         elif isinstance(message, types.ResourceUpdatedNotification):
             self._emitter.emit("resource_updated", {"server": self.name, "uri": str(message.params.uri)})
 
-    def _on_bad_line(self, error: StdoutLineError) -> None:
-        """A stdout line that is not JSON-RPC. Before the handshake ends it is skipped (servers
+    def _on_bad_line(self, error: MalformedMessageError) -> None:
+        """A stdout line (or WebSocket frame) that is not JSON-RPC. Before the handshake ends it is skipped (servers
         print banners; the SDK skips them too). Afterwards it may be the answer a request waits
         for, garbled: every pending request fails with it now instead of at its timeout. The
         connection itself goes on (the next line may be fine)."""

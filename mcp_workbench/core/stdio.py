@@ -17,7 +17,6 @@ Those helpers are private to ``mcp.client.stdio``; an SDK that renames them fail
 from __future__ import annotations
 
 import codecs
-import json
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
@@ -32,23 +31,18 @@ from mcp.client import stdio as sdk_stdio
 from mcp.client.stdio import StdioServerParameters, TransportStreams
 from mcp.shared.message import SessionMessage
 
-from ..errors import ProtocolError
+from ..errors import MalformedMessageError
 
 logger = logging.getLogger(__name__)
 _CHUNK = 1 << 20  # read what the pipe has, up to 1 MiB at a time
-_QUOTE = 200  # characters of a bad line quoted in its error
 
 
-class StdoutLineError(ProtocolError):
+class StdoutLineError(MalformedMessageError):
     """A line on the server's stdout that is not a JSON-RPC message (stdout is reserved for them)."""
 
     def __init__(self, line: str, reason: str) -> None:
-        self.line = line
-        quoted = repr(line[:_QUOTE]) + (" …" if len(line) > _QUOTE else "")
-        super().__init__(
-            f"the server wrote a line to stdout that is not JSON-RPC ({reason}): {quoted}; "
-            "a server must keep stdout for protocol messages and log to stderr"
-        )
+        super().__init__(line, "wrote a line to stdout", reason,
+                         "a server must keep stdout for protocol messages and log to stderr")
 
 
 def parse_line(line: bytes, encoding: str = "utf-8", errors: str = "strict") -> SessionMessage | StdoutLineError:
@@ -68,13 +62,7 @@ def parse_line(line: bytes, encoding: str = "utf-8", errors: str = "strict") -> 
         return SessionMessage(adapter.validate_json(text, by_name=False))
     except ValueError:
         pass
-    try:
-        json.loads(text)
-    except ValueError as exc:
-        reason = f"not JSON: {getattr(exc, 'msg', exc)}"
-    else:
-        reason = "JSON, but not a valid JSON-RPC message"
-    return StdoutLineError(text, reason)
+    return StdoutLineError(text, StdoutLineError.reason_for(text))
 
 
 def _is_utf8(encoding: str) -> bool:

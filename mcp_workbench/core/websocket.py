@@ -16,6 +16,8 @@ from typing import Any
 
 import anyio
 
+from ..errors import MalformedMessageError
+
 SUBPROTOCOL = "mcp"
 
 
@@ -43,8 +45,10 @@ async def websocket_client(
                     async for frame in socket:
                         try:
                             item: Any = SessionMessage(types.jsonrpc_message_adapter.validate_json(frame, by_name=False))
-                        except ValueError as exc:  # the session reports it; the connection goes on
-                            item = exc
+                        except ValueError:  # pending requests fail with it at once; the socket goes on
+                            text = frame if isinstance(frame, str) else frame.decode("utf-8", "replace")
+                            reason = MalformedMessageError.reason_for(text)
+                            item = MalformedMessageError(text, "sent a WebSocket frame", reason)
                         await read_writer.send(item)
                 except ConnectionClosed:
                     pass  # the server closed the socket: the read stream ends, pending requests fail
