@@ -206,3 +206,18 @@ def test_newer_schema_is_refused(store: Store) -> None:
     repo.close()
     with pytest.raises(WorkbenchError, match="newer mcp-workbench.*v99"):
         store.open()
+
+
+def test_a_marker_that_does_not_match_the_tables_is_refused_and_untouched(tmp_path: Path) -> None:
+    """A store written by another build (a branch whose migration 3 made other tables): its
+    marker says v3, its tables are not v3's. Opening it must name what is missing and change nothing,
+    not fail half-way through the next migration."""
+    path = tmp_path / "catalog.sqlite"
+    SQLiteRepository(path).close()
+    with sqlite3.connect(path) as con:
+        con.execute("DROP TABLE tasks")  # v3's table
+        con.execute("UPDATE schema_version SET version = 3")
+    before = path.read_bytes()
+    with pytest.raises(WorkbenchError, match=r"says schema v3 but lacks table\(s\) tasks: .*left untouched; move it away"):
+        SQLiteRepository(path)
+    assert path.read_bytes() == before

@@ -19,12 +19,10 @@ from ...core.events import EventEmitter, Handler
 from ...errors import WorkbenchError
 from ._codec import now
 from .records import EVENTS
-from .schema import COMPONENT, LATEST, MIGRATIONS, Dialect
+from .schema import COMPONENT, LATEST, MIGRATIONS, Dialect, tables_of
 
 log = logging.getLogger(__name__)
-OUR_TABLES = frozenset({"schema_version", "servers", "catalog_items", "item_versions",
-                        "call_history", "catalog_changes", "chat_rooms", "chat_sessions",
-                        "chat_messages", "tasks"})
+OUR_TABLES = tables_of(LATEST)  # every table of ours, read from the migrations
 
 
 def where_clause(equal: dict[str, Any], since: tuple[str, float] | None = None) -> tuple[str, list[Any]]:
@@ -227,6 +225,13 @@ class SQLCore:
                 raise WorkbenchError(
                     f"{self.location} was written by a newer mcp-workbench (schema v{current}, "
                     f"this one knows v{LATEST}): upgrade mcp-workbench to open it"
+                )
+            missing = tables_of(current) - self._tables(tx)
+            if missing:  # a schema marker that does not match the tables: another build's file
+                raise WorkbenchError(
+                    f"{self.location} says schema v{current} but lacks table(s) {', '.join(sorted(missing))}: it was "
+                    "written by another build of mcp-workbench (a development branch?) and was left untouched; "
+                    "move it away, or choose another store (workbench(store=...) or $MCP_WORKBENCH_HOME)"
                 )
             if current == LATEST:
                 return

@@ -7,6 +7,7 @@ is the path every new file takes too. Append a migration; never edit a released 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from string import Template
 
@@ -126,3 +127,10 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 LATEST = MIGRATIONS[-1].version
+
+_CREATE_TABLE = re.compile(r"CREATE TABLE (\w+)")
+
+
+def tables_of(version: int) -> frozenset[str]:
+    """The tables a store at schema ``version`` has (what migrations 1..version created)."""
+    return frozenset(name for m in MIGRATIONS[:version] for s in m.statements for name in _CREATE_TABLE.findall(s))
