@@ -64,7 +64,7 @@ def on_cluster(args: argparse.Namespace, wb: Workbench, df: pd.DataFrame) -> int
     if counts[-1] != args.cluster:
         counts.append(args.cluster)
     for workers in counts:
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
                 Client(cluster) as client:  # fmt: skip
             warm = pd.DataFrame({"seconds": [args.sleep] * (workers * 8)})
             wb.map("demo.slow", warm, seconds="seconds", constants={"steps": 1}, cluster=client, progress=False)

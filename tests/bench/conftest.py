@@ -3,7 +3,6 @@ closed after each test with no process left behind."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,11 @@ FLAWED = [str(Path(__file__).with_name("flawed_server.py"))]
 
 
 def demo_options(*flags: str) -> dict[str, Any]:
-    """connect() options for this checkout's demo (``--drift`` is newer than an installed copy)."""
-    return {"command": sys.executable, "args": [*DEMO_ARGS, *flags], "env": dict(SUB_ENV)}
+    """connect() options for this checkout's demo (``--drift`` is newer than an installed copy).
+
+    ``python`` (the kernel's interpreter), not its path: env values are secrets, masked wherever they
+    appear, and a venv inside the checkout has a path that starts with PYTHONPATH's."""
+    return {"command": "python", "args": [*DEMO_ARGS, *flags], "env": dict(SUB_ENV)}
 
 
 def record_session(wb: Workbench, path: Path, **connect: Any) -> Path:
