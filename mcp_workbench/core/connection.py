@@ -31,7 +31,7 @@ from .logs import PYTHON_LEVELS, send_level
 from .secrets import mask, mask_text
 from .subscriptions import Listener, subscribe_request
 from .tap import Tap, tapped
-from .taskwire import TaskHooks, TasksExtension, task_support
+from .taskwire import TaskHooks, TasksExtension, is_modern, task_support
 from .transports import StderrCapture, build_transport
 
 T = TypeVar("T")
@@ -324,7 +324,7 @@ class Connection:
         """After (re)connecting: the 2026 listen stream (list changes, subscribed URIs); on a 2025
         session the log level asked for and the subscriptions again, so a reconnect keeps them."""
         try:
-            if client.protocol_version in MODERN_PROTOCOL_VERSIONS:
+            if is_modern(client):
                 await self.listener.open(client)
             else:
                 if self.level_requested and self.log_level:
@@ -603,7 +603,7 @@ def _progress_adapter(
 
 async def _probe(client: Client) -> Any:
     """A cheap round trip: ``ping`` on handshake-era sessions; 2026 removed it, so ``server/discover``."""
-    if client.protocol_version in MODERN_PROTOCOL_VERSIONS:
+    if is_modern(client):
         return await client.session.send_discover(client.protocol_version)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MCPDeprecationWarning)

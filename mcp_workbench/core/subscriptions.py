@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 import mcp_types as types
 from mcp import Client
 from mcp.shared.exceptions import MCPDeprecationWarning
-from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from ..errors import CapabilityError, WorkbenchError
+from .taskwire import is_modern  # the era check the task wire already makes
 from .capabilities import require
 from .events import EventEmitter
 
@@ -97,7 +97,7 @@ class Listener:
             "prompts_list_changed": bool(caps.prompts and caps.prompts.list_changed),
             "resources_list_changed": bool(caps.resources and caps.resources.list_changed),
         }
-        if client.protocol_version not in MODERN_PROTOCOL_VERSIONS or not (any(wants.values()) or self.uris):
+        if not is_modern(client) or not (any(wants.values()) or self.uris):
             return set()  # handshake-era servers send their notifications to the message handler
         acked: asyncio.Future[set[str]] = asyncio.get_running_loop().create_future()
         self._task = asyncio.get_running_loop().create_task(self._listen(client, wants, sorted(self.uris), acked),
