@@ -121,6 +121,13 @@ def test_trace_and_traffic_magics(tmp_path) -> None:  # type: ignore[no-untyped-
         shell.run_line_magic("mcp", "call tdemo.add a=2 b=3")
         frame = shell.run_line_magic("mcp", "traffic tdemo --method tools/call --last 1")
         assert list(frame["kind"]) == ["response"] and frame.iloc[0]["latency_ms"] > 0
+        shell.run_line_magic("mcp", "call tdemo.fail message=nope")
+        # every option reaches wb.traffic by its own name (the subcommand only parses and dispatches)
+        requests = shell.run_line_magic("mcp", "traffic tdemo --kind request --method tools/call")
+        assert list(requests["kind"]) == ["request", "request"] and set(requests["method"]) == {"tools/call"}
+        failed = shell.run_line_magic("mcp", "traffic --errors")
+        assert len(failed) == 1 and failed.iloc[0]["payload"]["result"]["isError"] is True
+        assert len(shell.run_line_magic("mcp", "traffic tdemo --last 3")) == 3
         assert shell.run_line_magic("mcp", "trace tdemo --off") == "tracing: nothing"
         result = shell.run_cell("%mcp traffic --kind nonsense --last x")
         assert result.error_in_exec is not None and "\n" not in str(result.error_in_exec)
