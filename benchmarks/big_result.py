@@ -19,6 +19,7 @@ transport changes for a small call (the SDK's ``stdio_client`` before, ours afte
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import asyncio
 import os
 import statistics
@@ -57,13 +58,18 @@ MB = 2**20
 
 @contextmanager
 def sdk_stdio() -> Iterator[None]:
-    """Connections made inside use the SDK's ``stdio_client`` (the transport before ours)."""
-    ours = transports.stdio_transport
-    transports.stdio_transport = stdio_client  # build_transport reads the name at connect time
+    """Connections made inside use the SDK's ``stdio_client`` (the transport before ours): the
+    transport table's stdio entry is swapped for the time being."""
+    ours = transports.TRANSPORTS["stdio"]
+
+    def sdk(spec: Any, stderr: Any, on_http: Any = None) -> Any:
+        return stdio_client(transports.stdio_parameters(spec), errlog=stderr.writer)
+
+    transports.TRANSPORTS["stdio"] = dataclasses.replace(ours, build=sdk)
     try:
         yield
     finally:
-        transports.stdio_transport = ours
+        transports.TRANSPORTS["stdio"] = ours
 
 
 def _stdio_options() -> dict[str, Any]:
