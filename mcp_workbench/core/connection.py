@@ -294,9 +294,13 @@ class Connection:
             _all_pages(client.list_resources, "resources") if caps.resources is not None else none(),
             _all_pages(client.list_resource_templates, "resource_templates") if caps.resources is not None else none(),
         )
-        self.tools = {t.name: t for t in tools}
-        self.prompts = {p.name: p for p in prompts}
-        self.resources, self.templates = resources, templates
+        # perf (#15): items equal to the ones held keep their objects, and an unchanged listing its
+        # container: identity then says "unchanged" (compiled argument checks and cached frames stay
+        # valid) and refresh's comparison below costs nothing (equality checks identity first).
+        self.tools = _same_or_new(self.tools, {t.name: t for t in tools})
+        self.prompts = _same_or_new(self.prompts, {p.name: p for p in prompts})
+        self.resources = _same_or_new(self.resources, resources)
+        self.templates = _same_or_new(self.templates, templates)
 
     def _start_listener(self, client: Client) -> asyncio.Task[None] | None:
         """2026 servers announce list changes only on a ``subscriptions/listen`` stream."""
@@ -531,6 +535,21 @@ class Connection:
 
 async def _nothing() -> list[Any]:
     return []
+
+
+L = TypeVar("L", dict[str, Any], list[Any])
+
+
+def _same_or_new(held: L, fresh: L) -> L:
+    """``held`` when ``fresh`` equals it; else ``fresh`` with every item equal to a held one (same
+    name, or same position in a list) replaced by that held object."""
+    if isinstance(fresh, dict):
+        kept: Any = {k: old if (old := held.get(k)) is not None and old == v else v for k, v in fresh.items()}
+        same = list(kept) == list(held) and all(kept[k] is held[k] for k in kept)
+    else:
+        kept = [old if i < len(held) and (old := held[i]) == v else v for i, v in enumerate(fresh)]
+        same = len(kept) == len(held) and all(a is b for a, b in zip(kept, held))
+    return held if same else kept  # type: ignore[no-any-return]
 
 
 async def _all_pages(fetch: Callable[..., Awaitable[Any]], attr: str) -> list[Any]:
