@@ -21,6 +21,7 @@ import json
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from typing import TextIO
 
 import anyio
@@ -77,6 +78,7 @@ def parse_line(line: bytes, encoding: str = "utf-8", errors: str = "strict") -> 
     return StdoutLineError(text, reason)
 
 
+@lru_cache(maxsize=16)
 def _is_utf8(encoding: str) -> bool:
     return codecs.lookup(encoding).name == "utf-8"
 

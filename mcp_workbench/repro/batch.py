@@ -123,9 +123,10 @@ async def run_rows(
             t0 = time.perf_counter()
             while True:
                 out.attempts += 1
-                await limit.wait()
+                if limit.interval:
+                    await limit.wait()
                 try:
-                    result = await wb.acall(target, dict(args), timeout=timeout)
+                    result = await wb.acall(target, args, timeout=timeout)  # the call copies its arguments
                     out.text, out.structured, out.is_error = result.text, result.structured, result.is_error
                     out.error = mask_text(result.text)[:500] if result.is_error else None
                 except ArgumentError as exc:  # the same arguments would fail the same way: no retry
