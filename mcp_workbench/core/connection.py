@@ -27,6 +27,7 @@ from . import VERSION as __version__
 from .config import DEFAULT_TIMEOUT_S, ServerSpec
 from ..errors import CallTimeoutError, ConnectionFailedError, ProtocolError, WorkbenchError
 from .events import EventEmitter
+from .paging import all_pages
 from .secrets import mask_text
 from .stdio import StdoutLineError
 from .tap import Tap, tapped
@@ -49,7 +50,6 @@ _LOG_LEVELS = {
 # it; without a handler they must not reach the cell through logging's last-resort handler (a
 # chatty server would print thousands of lines). The server_log event and %mcp traffic show them.
 logging.getLogger("mcp_workbench.server").addHandler(logging.NullHandler())
-_MAX_PAGES = 1000  # a paginator that never ends must not hang a connect
 _CLOSE_TIMEOUT_S = 8.0  # the SDK's own stdio shutdown is bounded at ~6 s (stdin close, TERM, KILL)
 
 
@@ -288,12 +288,16 @@ class Connection:
         """Every page of every listing the server's capabilities advertise, the kinds concurrently."""
         caps = client.server_capabilities
         none: Callable[[], Awaitable[list[Any]]] = _nothing
+        tap = self.tap  # perf (#15): each next page is requested as soon as the tap sees its cursor
         tools, prompts, resources, templates = await asyncio.gather(
-            _all_pages(client.list_tools, "tools") if caps.tools is not None else none(),
-            _all_pages(client.list_prompts, "prompts") if caps.prompts is not None else none(),
-            _all_pages(client.list_resources, "resources") if caps.resources is not None else none(),
-            _all_pages(client.list_resource_templates, "resource_templates") if caps.resources is not None else none(),
-        )
+            all_pages(client.list_tools, "tools", tap=tap, method="tools/list") if caps.tools is not None else none(),
+            all_pages(client.list_prompts, "prompts", tap=tap, method="prompts/list")
+            if caps.prompts is not None else none(),
+            all_pages(client.list_resources, "resources", tap=tap, method="resources/list")
+            if caps.resources is not None else none(),
+            all_pages(client.list_resource_templates, "resource_templates", tap=tap, method="resources/templates/list")
+            if caps.resources is not None else none(),
+        )  # fmt: skip
         # perf (#15): items equal to the ones held keep their objects, and an unchanged listing its
         # container: identity then says "unchanged" (compiled argument checks and cached frames stay
         # valid) and refresh's comparison below costs nothing (equality checks identity first).
@@ -550,18 +554,6 @@ def _same_or_new(held: L, fresh: L) -> L:
         kept = [old if i < len(held) and (old := held[i]) == v else v for i, v in enumerate(fresh)]
         same = len(kept) == len(held) and all(a is b for a, b in zip(kept, held))
     return held if same else kept  # type: ignore[no-any-return]
-
-
-async def _all_pages(fetch: Callable[..., Awaitable[Any]], attr: str) -> list[Any]:
-    items: list[Any] = []
-    cursor: str | None = None
-    for _ in range(_MAX_PAGES):
-        page = await fetch(cursor=cursor)
-        items.extend(getattr(page, attr))
-        cursor = page.next_cursor
-        if not cursor:
-            break
-    return items
 
 
 def _progress_adapter(
