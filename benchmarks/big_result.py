@@ -48,7 +48,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
 from mcp_workbench import Workbench
-from mcp_workbench.core import transports
+from mcp_workbench.core import stdio
 from mcp_workbench.core.stdio import stdio_transport
 
 TARGET_BIG_RATIO = 1.5
@@ -58,12 +58,12 @@ MB = 2**20
 @contextmanager
 def sdk_stdio() -> Iterator[None]:
     """Connections made inside use the SDK's ``stdio_client`` (the transport before ours)."""
-    ours = transports.stdio_transport
-    transports.stdio_transport = stdio_client  # build_transport reads the name at connect time
+    ours = stdio.stdio_transport
+    stdio.stdio_transport = stdio_client  # the transport table imports the name at connect time
     try:
         yield
     finally:
-        transports.stdio_transport = ours
+        stdio.stdio_transport = ours
 
 
 def _stdio_options() -> dict[str, Any]:
