@@ -137,7 +137,7 @@ class _Waiter(Generic[T]):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._lock.acquire()
-        self._task: asyncio.Task[T] | None = None
+        self._task: asyncio.Task[None] | None = None
         self._cancelled = False
         self._result: Any = None
         self._error: BaseException | None = None
@@ -148,17 +148,21 @@ class _Waiter(Generic[T]):
             self._error = asyncio.CancelledError()
             self._lock.release()
             return
-        self._task = loop.create_task(coro)
-        self._task.add_done_callback(self._done)
+        self._task = loop.create_task(self._run(coro))
 
-    def _done(self, task: asyncio.Task[T]) -> None:
-        if task.cancelled():
+    async def _run(self, coro: Coroutine[Any, Any, T]) -> None:
+        """The request, then the caller released in the same step (a done callback would wait
+        for one more turn of the loop)."""
+        try:
+            self._result = await coro
+        except asyncio.CancelledError:
             self._error = asyncio.CancelledError()
-        else:
-            self._error = task.exception()
-            if self._error is None:
-                self._result = task.result()
-        self._lock.release()
+        except BaseException as exc:
+            self._error = exc
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+        finally:
+            self._lock.release()
 
     def wait(self, timeout: float) -> bool:
         return self._lock.acquire(timeout=max(0.0, timeout))
@@ -188,7 +192,7 @@ class _Relay(Generic[T]):
 
     Lighter than ``wrap_future(run_coroutine_threadsafe(...))``, which chains a
     ``concurrent.futures.Future`` (a Condition, a state copy under a lock) between two asyncio
-    futures: here the engine's task settles the caller's future directly, one
+    futures: here the engine's task posts its outcome to the caller's future directly, one
     ``call_soon_threadsafe`` each way.
     """
 
@@ -199,30 +203,41 @@ class _Relay(Generic[T]):
         self.future: asyncio.Future[T] = caller.create_future()
         self.future.add_done_callback(self._withdrawn)
         self._caller, self._engine = caller, engine
-        self._task: asyncio.Task[T] | None = None
+        self._task: asyncio.Task[None] | None = None
         engine.call_soon_threadsafe(self._start, coro)
 
     def _start(self, coro: Coroutine[Any, Any, T]) -> None:  # engine loop
         # (A caller cancelled before this ran queued ``_cancel_task`` behind it: the task is
         # cancelled before its first step.)
-        self._task = self._engine.create_task(coro)
-        self._task.add_done_callback(self._finished)
+        self._task = self._engine.create_task(self._run(coro))
 
-    def _finished(self, task: asyncio.Task[T]) -> None:  # engine loop
+    async def _run(self, coro: Coroutine[Any, Any, T]) -> None:  # engine loop
+        """The request, then its outcome posted to the caller in the same step (a done callback
+        would wait for one more turn of the loop)."""
+        outcome: tuple[str, Any] = ("cancelled", None)
         try:
-            self._caller.call_soon_threadsafe(self._settle, task)
-        except RuntimeError:  # the caller's loop is closed: nobody is waiting any more
+            outcome = ("result", await coro)
+        except asyncio.CancelledError:
             pass
+        except BaseException as exc:
+            outcome = ("error", exc)
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+        finally:
+            try:
+                self._caller.call_soon_threadsafe(self._settle, *outcome)
+            except RuntimeError:  # the caller's loop is closed: nobody waits any more
+                pass
 
-    def _settle(self, task: asyncio.Task[T]) -> None:  # caller's loop
+    def _settle(self, kind: str, value: Any) -> None:  # caller's loop
         if self.future.done():
             return
-        if task.cancelled():
+        if kind == "cancelled":
             self.future.cancel()
-        elif (error := task.exception()) is not None:
-            self.future.set_exception(error)
+        elif kind == "error":
+            self.future.set_exception(value)
         else:
-            self.future.set_result(task.result())
+            self.future.set_result(value)
 
     def _withdrawn(self, future: asyncio.Future[T]) -> None:  # caller's loop
         if future.cancelled():  # the awaiting task was cancelled: withdraw the request too
