@@ -396,8 +396,8 @@ async def run_all(args: argparse.Namespace, http_url: str, big_url: str, tmp: Pa
 
 _FULL = {"n": 2000, "rounds": 5, "warmup": 50, "repeats": 5, "listing_repeats": 12, "big_repeats": 3,
          "sdk_mb": [4, 8, 16], "small_n": 1000, "map_repeats": 4, "connect_repeats": 3, "load_repeats": 5}  # fmt: skip
-_QUICK = {"n": 300, "rounds": 3, "warmup": 20, "repeats": 1, "listing_repeats": 6, "big_repeats": 1, "sdk_mb": [4],
-          "small_n": 200, "map_repeats": 4, "connect_repeats": 1, "load_repeats": 3}  # fmt: skip
+_QUICK = {"n": 300, "rounds": 3, "warmup": 20, "repeats": 1, "listing_repeats": 5, "big_repeats": 1, "sdk_mb": [4],
+          "small_n": 0, "map_repeats": 2, "connect_repeats": 1, "load_repeats": 3}  # fmt: skip
 
 
 def _note(what: str, since: float) -> float:
@@ -411,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
                         help="fewer calls and repeats (unless given): --n 300 --rounds 3 --warmup 20 --repeats 1 "
-                             "--listing-repeats 6 --big-repeats 1 --sdk-mb 4 --small-n 200 --map-repeats 4 "
+                             "--listing-repeats 5 --big-repeats 1 --sdk-mb 4 --small-n 0 --map-repeats 2 "
                              "--connect-repeats 1 --load-repeats 3")  # fmt: skip
     parser.add_argument("--n", type=int, help="timed calls per client and transport (default 2000)")
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 5)")
@@ -426,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--big-mb", type=float, default=50, help="the big result, MiB (default 50)")
     parser.add_argument("--big-repeats", type=int, help="big calls per path (default 3)")
     parser.add_argument("--sdk-mb", type=float, nargs="*", help="sizes for the SDK's stdio_client (default 4 8 16)")
-    parser.add_argument("--small-n", type=int, help="small calls per client, SDK stdio vs ours (default 1000)")
+    parser.add_argument("--small-n", type=int, help="small calls per client, SDK stdio vs ours (default 1000; 0 skips)")
     parser.add_argument("--store", choices=["sqlite", "memory"], default="sqlite",
                         help="the workbench's catalog: SQLite in a temporary directory (default) or none")  # fmt: skip
     parser.add_argument("--fastmcp-python", help="an interpreter with fastmcp, when it does not import here")
