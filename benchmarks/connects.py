@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from _common import DEMO_ARGS, ROOT, close, load_average, workbench
+from _common import DEMO_ARGS, ROOT, add_output_options, print_report, with_workbench
 from mcp import Client, StdioServerParameters
 
 from mcp_workbench import Workbench
@@ -117,16 +116,14 @@ async def bench(wb: Workbench, tmp: Path, servers: int, repeats: int) -> dict[st
 
 def run(store: str, tmp: Path, *, servers: int, repeats: int) -> dict[str, Any]:
     """``bench`` with a workbench of its own; the load average around it."""
-    wb = workbench(store, tmp, "connects")
-    results: dict[str, Any] = {"load_before": load_average(), "cpus": os.cpu_count()}
-    try:
+
+    def work(wb: Workbench) -> dict[str, Any]:
         wb.servers()  # pandas and the catalog loaded: the first load_config should not pay for them
         import jsonschema  # noqa: F401  (the workbench preloads it at its first connect: a one-off, not timed here)
-        results.update(asyncio.run(bench(wb, tmp, servers, repeats)))
-    finally:
-        close(wb)
-    results["load_after"] = load_average()
-    return results
+
+        return asyncio.run(bench(wb, tmp, servers, repeats))
+
+    return with_workbench(store, tmp, "connects", work)
 
 
 def report_lines(results: dict[str, Any]) -> list[str]:
@@ -154,17 +151,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--servers", type=int, default=10, help="servers connected at once (default 10)")
     parser.add_argument("--repeats", type=int, default=3, help="alternating runs per client (default 3)")
-    parser.add_argument("--store", choices=["sqlite", "memory"], default="sqlite",
-                        help="the workbench's catalog: SQLite in a temporary directory (default) or none")  # fmt: skip
-    parser.add_argument("--json", metavar="PATH", help="also write the numbers to PATH as JSON")
+    add_output_options(parser)
     args = parser.parse_args(argv)
     if args.servers < 1 or args.repeats < 1:
         parser.error("--servers and --repeats must be at least 1")
     with tempfile.TemporaryDirectory(prefix="mcp-bench-connects-") as tmp:
         results = run(args.store, Path(tmp), servers=args.servers, repeats=args.repeats)
-    print("\n".join(report_lines(results)))
-    if args.json:
-        Path(args.json).write_text(json.dumps({"benchmark": "connects", **results}, indent=2) + "\n")
+    print_report("connects", report_lines(results), results, args.json)
     return 0
 
 

@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
 import statistics
 import sys
 import tempfile
@@ -38,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import DEMO_ARGS, ROOT, close, load_average, workbench
+from _common import DEMO_ARGS, ROOT, add_output_options, print_report, with_workbench
 from mcp import Client, StdioServerParameters
 
 from mcp_workbench import Workbench
@@ -124,14 +122,7 @@ async def bench(wb: Workbench, rows: int, concurrency: int, sleep: float, repeat
 
 def run(store: str, tmp: Path, *, rows: int, concurrency: int, sleep: float, repeats: int) -> dict[str, Any]:
     """``bench`` with a workbench of its own; the load average around it."""
-    wb = workbench(store, tmp, "map")
-    results: dict[str, Any] = {"load_before": load_average(), "cpus": os.cpu_count()}
-    try:
-        results.update(asyncio.run(bench(wb, rows, concurrency, sleep, repeats)))
-    finally:
-        close(wb)
-    results["load_after"] = load_average()
-    return results
+    return with_workbench(store, tmp, "map", lambda wb: asyncio.run(bench(wb, rows, concurrency, sleep, repeats)))
 
 
 def report_lines(results: dict[str, Any]) -> list[str]:
@@ -162,18 +153,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=32, help="calls in flight at most (default 32)")
     parser.add_argument("--sleep", type=float, default=0.02, help="seconds the tool sleeps on average (default 0.02)")
     parser.add_argument("--repeats", type=int, default=4, help="alternating runs per client (default 4)")
-    parser.add_argument("--store", choices=["sqlite", "memory"], default="sqlite",
-                        help="the workbench's catalog: SQLite in a temporary directory (default) or none")  # fmt: skip
-    parser.add_argument("--json", metavar="PATH", help="also write the numbers to PATH as JSON")
+    add_output_options(parser)
     args = parser.parse_args(argv)
     if args.rows < 1 or args.repeats < 1 or args.concurrency < 1:
         parser.error("--rows, --repeats and --concurrency must be at least 1")
     with tempfile.TemporaryDirectory(prefix="mcp-bench-map-") as tmp:
         results = run(args.store, Path(tmp), rows=args.rows, concurrency=args.concurrency, sleep=args.sleep,
                       repeats=args.repeats)  # fmt: skip
-    print("\n".join(report_lines(results)))
-    if args.json:
-        Path(args.json).write_text(json.dumps({"benchmark": "map", **results}, indent=2) + "\n")
+    print_report("map", report_lines(results), results, args.json)
     return 0
 
 

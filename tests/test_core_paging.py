@@ -4,6 +4,7 @@ arrives (before the SDK has finished with the page that carried it); the results
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import sys
 from typing import Any
@@ -51,7 +52,7 @@ def test_the_next_page_is_requested_before_the_previous_one_is_handed_back() -> 
     assert sent == ["tools/list"] * 5  # the same five requests, no more
     cursors = [c for kind, c in log if kind == "ask"]
     assert len(cursors) == 5 and cursors[0] is None
-    for previous, cursor in zip(cursors, cursors[1:]):  # each next page was asked for first
+    for previous, cursor in itertools.pairwise(cursors):  # each next page was asked for first
         assert log.index(("ask", cursor)) < log.index(("got", previous))
     # page by page (no tap), each request waits for the previous page
     assert [kind for kind, _ in plain_log] == ["ask", "got"] * 5

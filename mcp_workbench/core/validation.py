@@ -157,12 +157,14 @@ def preload() -> None:
 
 
 def _import_jsonschema() -> None:
-    try:
-        import jsonschema  # noqa: F401
-        import jsonschema.exceptions  # noqa: F401  (the SDK's result check imports these)
-        import referencing.exceptions  # noqa: F401
-    except Exception:  # not installed or broken: the call that needs it reports it
-        pass
+    import importlib
+
+    # jsonschema itself, and what the SDK's check of structured results imports
+    for name in ("jsonschema", "jsonschema.exceptions", "referencing.exceptions"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # not installed or broken: the call that needs it reports it
+            return
 
 
 def _type_words(expected: Any) -> str:
