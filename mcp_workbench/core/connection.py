@@ -27,7 +27,7 @@ from . import VERSION as __version__
 from .config import DEFAULT_TIMEOUT_S, ServerSpec
 from ..errors import CallTimeoutError, ConnectionFailedError, ProtocolError, WorkbenchError
 from .events import EventEmitter
-from .paging import all_pages
+from .paging import all_pages, unchanged
 from .secrets import mask_text
 from .stdio import StdoutLineError
 from .tap import Tap, tapped
@@ -116,6 +116,7 @@ class Connection:
         self._refresh_lock: asyncio.Lock | None = None
         self._refresh_pending = False
         self._refresh_task: asyncio.Task[None] | None = None
+        self._wire: dict[str, list[Any]] = {}  # each listing's pages as they last came over the wire
 
     # ----------------------------------------------------------------- lifecycle
     def _set_status(self, status: str, error: str | None = None) -> None:
@@ -288,23 +289,28 @@ class Connection:
         """Every page of every listing the server's capabilities advertise, the kinds concurrently."""
         caps = client.server_capabilities
         none: Callable[[], Awaitable[list[Any]]] = _nothing
-        tap = self.tap  # perf (#15): each next page is requested as soon as the tap sees its cursor
+        # perf (#15): each next page is requested as soon as the tap sees its cursor, and each
+        # listing's pages are kept as they came over the wire (``paging``).
+        tap, wire = self.tap, {"tools": [], "prompts": [], "resources": [], "templates": []}
         tools, prompts, resources, templates = await asyncio.gather(
-            all_pages(client.list_tools, "tools", tap=tap, method="tools/list") if caps.tools is not None else none(),
-            all_pages(client.list_prompts, "prompts", tap=tap, method="prompts/list")
+            all_pages(client.list_tools, "tools", tap=tap, method="tools/list", wire=wire["tools"])
+            if caps.tools is not None else none(),
+            all_pages(client.list_prompts, "prompts", tap=tap, method="prompts/list", wire=wire["prompts"])
             if caps.prompts is not None else none(),
-            all_pages(client.list_resources, "resources", tap=tap, method="resources/list")
+            all_pages(client.list_resources, "resources", tap=tap, method="resources/list", wire=wire["resources"])
             if caps.resources is not None else none(),
-            all_pages(client.list_resource_templates, "resource_templates", tap=tap, method="resources/templates/list")
+            all_pages(client.list_resource_templates, "resource_templates", tap=tap,
+                      method="resources/templates/list", wire=wire["templates"])
             if caps.resources is not None else none(),
         )  # fmt: skip
-        # perf (#15): items equal to the ones held keep their objects, and an unchanged listing its
-        # container: identity then says "unchanged" (compiled argument checks and cached frames stay
-        # valid) and refresh's comparison below costs nothing (equality checks identity first).
-        self.tools = _same_or_new(self.tools, {t.name: t for t in tools})
-        self.prompts = _same_or_new(self.prompts, {p.name: p for p in prompts})
-        self.resources = _same_or_new(self.resources, resources)
-        self.templates = _same_or_new(self.templates, templates)
+        # perf (#15): a listing that came over the wire as last time is kept as it is; otherwise items
+        # equal to the ones held keep their objects. Identity then says "unchanged" (compiled
+        # argument checks and cached frames stay valid; refresh's comparison costs nothing).
+        held, self._wire = self._wire, wire
+        for kind, fresh in (("tools", {t.name: t for t in tools}), ("prompts", {p.name: p for p in prompts}),
+                            ("resources", resources), ("templates", templates)):  # fmt: skip
+            if not unchanged(held.get(kind), wire[kind]):
+                setattr(self, kind, _same_or_new(getattr(self, kind), fresh))
 
     def _start_listener(self, client: Client) -> asyncio.Task[None] | None:
         """2026 servers announce list changes only on a ``subscriptions/listen`` stream."""

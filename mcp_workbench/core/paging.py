@@ -6,7 +6,10 @@ page by page, each step waits for the server to build a page and then for the cl
 arrived. The connection's tap sees each response first, on the read path: a watcher there starts
 the request for the next page at once, so the server builds page k+1 while the SDK checks page k.
 Same requests, same order, same results, only sooner (listing 1,000 tools in 21 pages: the client's
-share, ~20 % of the time, now overlaps the server's).
+share, ~20 % of the time, now overlaps the server's, when a CPU is free for it).
+
+The watcher also keeps each page's result as it came over the wire: a refresh that receives exactly
+what it received last time knows its listing is unchanged without comparing a thousand parsed tools.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class _Prefetch:
         self._asked: set[str | None] = {None}  # cursors this listing requested (None: the first page)
         self._ids: dict[Any, str | None] = {}  # JSON-RPC id of each of those requests -> its cursor
         self.pages: dict[str, asyncio.Task[Any]] = {}  # cursor -> the task fetching that page
+        self.wire: dict[str | None, dict[str, Any]] = {}  # cursor -> that page's result as it arrived
 
     def page(self, cursor: str) -> asyncio.Task[Any]:
         """The task fetching the page at ``cursor`` (started now unless the watcher already did)."""
@@ -50,7 +54,7 @@ class _Prefetch:
                 if cursor in self._asked:
                     self._ids[message.id] = cursor
         elif isinstance(message, types.JSONRPCResponse) and message.id in self._ids:
-            del self._ids[message.id]
+            self.wire[self._ids.pop(message.id)] = message.result
             cursor = message.result.get("nextCursor")
             if isinstance(cursor, str) and cursor and cursor not in self.pages and len(self.pages) < MAX_PAGES:
                 self.page(cursor)
@@ -68,14 +72,18 @@ def _retrieve(task: asyncio.Task[Any]) -> None:
         task.exception()  # read, so an abandoned page's error is not reported as never retrieved
 
 
-async def all_pages(fetch: Fetch, attr: str, *, tap: Tap | None = None, method: str | None = None) -> list[Any]:
+async def all_pages(
+    fetch: Fetch, attr: str, *, tap: Tap | None = None, method: str | None = None, wire: list[Any] | None = None
+) -> list[Any]:
     """The items of every page (``getattr(page, attr)``), in order; with a ``tap`` and the
-    listing's JSON-RPC ``method`` each next page is requested as soon as its cursor arrives."""
+    listing's JSON-RPC ``method`` each next page is requested as soon as its cursor arrives, and
+    ``wire`` receives each page's result as it came over the wire (see ``unchanged``)."""
     prefetch = _Prefetch(fetch, method) if tap is not None and method is not None else None
     if tap is not None and prefetch is not None:
         tap.add(prefetch.watch)
     items: list[Any] = []
     seen: set[str] = set()
+    chain: list[str | None] = [None]
     try:
         page = await fetch(cursor=None)
         for _ in range(MAX_PAGES):
@@ -84,9 +92,18 @@ async def all_pages(fetch: Fetch, attr: str, *, tap: Tap | None = None, method: 
             if not cursor or cursor in seen:  # done, or a server that hands out the same cursor again
                 break
             seen.add(cursor)
+            chain.append(cursor)
             page = await (prefetch.page(cursor) if prefetch is not None else fetch(cursor=cursor))
+        if wire is not None and prefetch is not None and all(c in prefetch.wire for c in chain):
+            wire.extend(prefetch.wire[c] for c in chain)
         return items
     finally:
         if tap is not None and prefetch is not None:
             tap.remove(prefetch.watch)
             prefetch.abandon()
+
+
+def unchanged(before: list[Any] | None, after: list[Any]) -> bool:
+    """Whether a listing came over the wire exactly as last time (``wire`` of two ``all_pages``):
+    then its parsed items are equal too, and need no item-by-item comparison."""
+    return bool(after) and after == before
