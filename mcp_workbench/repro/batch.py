@@ -93,6 +93,11 @@ def row_arguments(
 
 def _native(value: Any) -> Any:
     """NumPy scalars to Python ones (JSON needs them); a missing value to None."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:  # most cells: no pandas call
+        return value
+    if kind is float:
+        return None if value != value else value  # NaN
     if isinstance(value, (list, dict, tuple)):
         return value
     try:
