@@ -7,6 +7,7 @@ from it.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -32,6 +33,31 @@ def workbench(store: str, tmp: Path, name: str) -> Workbench:
     if store == "memory":
         return Workbench(idle_timeout=None, store=False)
     return Workbench(idle_timeout=None, store=tmp / f"{name}.sqlite")
+
+
+def with_workbench(store: str, tmp: Path, name: str, work: Callable[[Workbench], dict[str, Any]]) -> dict[str, Any]:
+    """``work(wb)``'s figures with a workbench of its own, the CPU count and the load average around them."""
+    wb = workbench(store, tmp, name)
+    results: dict[str, Any] = {"load_before": load_average(), "cpus": os.cpu_count()}
+    try:
+        results.update(work(wb))
+    finally:
+        close(wb)
+    results["load_after"] = load_average()
+    return results
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    """``--store`` (the workbench's catalog) and ``--json``, as every script here takes them."""
+    parser.add_argument("--store", choices=["sqlite", "memory"], default="sqlite",
+                        help="the workbench's catalog: SQLite in a temporary directory (default) or none")  # fmt: skip
+    parser.add_argument("--json", metavar="PATH", help="also write the numbers to PATH as JSON")
+
+
+def print_report(name: str, lines: list[str], results: dict[str, Any], json_path: str | None) -> None:
+    """Print the report; with ``--json``, write the numbers there too."""
+    print("\n".join(lines))
+    write_json(json_path, name, results)
 
 
 def close(wb: Workbench) -> None:

@@ -18,13 +18,14 @@ from typing import Any
 
 
 class FastMCPBench:
-    """One ``fastmcp.Client`` on a target: ``{"command": ..., "args": [...], "cwd": ...}`` or ``{"url": ...}``."""
+    """One ``fastmcp.Client`` at a time on a target: ``{"command": ..., "args": [...], "cwd": ...}``
+    or ``{"url": ...}`` (``open`` again to move to another target)."""
 
-    def __init__(self, target: dict[str, Any]) -> None:
+    def __init__(self) -> None:
         import fastmcp
 
         self.version = fastmcp.__version__
-        self.target = target
+        self.target: dict[str, Any] = {}
         self._stack: AsyncExitStack | None = None
         self.client: Any = None
 
@@ -37,24 +38,29 @@ class FastMCPBench:
         target = self.target
         return Client(StdioTransport(command=target["command"], args=target["args"], cwd=target.get("cwd")))
 
-    async def open(self) -> None:
+    async def open(self, target: dict[str, Any]) -> None:
+        await self.close()
+        self.target = target
         self._stack = AsyncExitStack()
         self.client = await self._stack.enter_async_context(self._new_client())
 
     async def close(self) -> None:
-        if self._stack is not None:
-            await self._stack.aclose()
+        stack, self._stack = self._stack, None
+        if stack is not None:
+            await stack.aclose()
 
-    async def calls(self, n: int) -> list[float]:
+    async def calls(self, n: int) -> dict[str, Any]:
+        """Wall ms per call, and this process's CPU seconds for all of them."""
         out: list[float] = []
         clock, call = time.perf_counter, self.client.call_tool
+        cpu = time.process_time()
         for _ in range(n):
             t0 = clock()
             result = await call("add", {"a": 1, "b": 2})
             out.append((clock() - t0) * 1000)
             if result.content[0].text != "3":
                 raise AssertionError(f"add(1, 2) answered {result.content!r}")
-        return out
+        return {"samples": out, "cpu_s": time.process_time() - cpu}
 
     async def connects(self, n: int) -> list[float]:
         out: list[float] = []
@@ -81,7 +87,7 @@ class FastMCPBench:
 async def _serve() -> None:
     """Answer one JSON command per stdin line until ``{"op": "quit"}``."""
     loop = asyncio.get_running_loop()
-    bench: FastMCPBench | None = None
+    bench = FastMCPBench()
 
     async def line() -> str:
         return await loop.run_in_executor(None, sys.stdin.readline)
@@ -94,21 +100,18 @@ async def _serve() -> None:
         op = command["op"]
         try:
             if op == "open":
-                bench = FastMCPBench(command["target"])
-                await bench.open()
+                await bench.open(command["target"])
                 reply: dict[str, Any] = {"version": bench.version}
             elif op == "quit":
                 break
             else:
-                assert bench is not None
                 result = await getattr(bench, op)(command["n"])
                 reply = result if isinstance(result, dict) else {"samples": result}
         except Exception as exc:  # reported to the parent, which raises
             reply = {"error": f"{type(exc).__name__}: {exc}"}
         sys.stdout.write(json.dumps(reply) + "\n")
         sys.stdout.flush()
-    if bench is not None:
-        await bench.close()
+    await bench.close()
 
 
 if __name__ == "__main__":

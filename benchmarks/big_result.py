@@ -35,15 +35,14 @@ from _common import (
     ARGS,
     DEMO_ARGS,
     ROOT,
+    add_output_options,
     check,
-    close,
     demo_server,
     interleaved,
-    load_average,
+    print_report,
     raw_text,
     summary,
-    workbench,
-    write_json,
+    with_workbench,
 )
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
@@ -200,20 +199,13 @@ async def bench_small(wb: Workbench, n: int, rounds: int, warmup: int) -> dict[s
 def run(store: str, tmp: Path, http_url: str, *, mb: float, repeats: int, sdk_sizes: list[float], n: int,
         rounds: int, warmup: int) -> dict[str, Any]:  # fmt: skip
     """Every figure of this module, with a workbench of its own; the load average around it."""
-    wb = workbench(store, tmp, "big-result")
-    results: dict[str, Any] = {"load_before": load_average(), "cpus": os.cpu_count()}
-    try:
 
-        async def everything() -> None:
-            results["big"] = await bench_big(wb, http_url, mb, repeats)
-            results["sdk_sizes"] = await bench_sdk_sizes(sdk_sizes) if sdk_sizes else []
-            results["small"] = await bench_small(wb, n, rounds, warmup) if n else {}
+    async def everything(wb: Workbench) -> dict[str, Any]:
+        return {"big": await bench_big(wb, http_url, mb, repeats),
+                "sdk_sizes": await bench_sdk_sizes(sdk_sizes) if sdk_sizes else [],
+                "small": await bench_small(wb, n, rounds, warmup) if n else {}}  # fmt: skip
 
-        asyncio.run(everything())
-    finally:
-        close(wb)
-    results["load_after"] = load_average()
-    return results
+    return with_workbench(store, tmp, "big-result", lambda wb: asyncio.run(everything(wb)))
 
 
 def report_lines(results: dict[str, Any]) -> list[str]:
@@ -265,9 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=1000, help="small calls per client (default 1000; 0 to skip)")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds of small calls (default 5)")
     parser.add_argument("--warmup", type=int, default=50, help="untimed small calls per client first (default 50)")
-    parser.add_argument("--store", choices=["sqlite", "memory"], default="sqlite",
-                        help="the workbench's catalog: SQLite in a temporary directory (default) or none")  # fmt: skip
-    parser.add_argument("--json", metavar="PATH", help="also write the numbers to PATH as JSON")
+    add_output_options(parser)
     args = parser.parse_args(argv)
     if args.repeats < 1 or (args.n and args.n < args.rounds):
         parser.error("--repeats must be at least 1, and --n at least --rounds (or 0)")
@@ -275,8 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         port = stack.enter_context(demo_server("--http"))
         results = run(args.store, Path(tmp), f"http://127.0.0.1:{port}/mcp", mb=args.mb, repeats=args.repeats,
                       sdk_sizes=args.sdk_mb, n=args.n, rounds=args.rounds, warmup=args.warmup)  # fmt: skip
-    print("\n".join(report_lines(results)))
-    write_json(args.json, "big_result", results)
+    print_report("big_result", report_lines(results), results, args.json)
     return 0
 
 

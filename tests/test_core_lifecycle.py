@@ -116,7 +116,7 @@ def test_idle_connection_closes_and_reopens_on_use() -> None:
         wb.close()
 
 
-def test_interpreter_exit_ends_every_server_process() -> None:
+def test_interpreter_exit_ends_every_server_process(tmp_path) -> None:  # type: ignore[no-untyped-def]
     script = textwrap.dedent(
         """
         import mcp_workbench
@@ -129,7 +129,8 @@ def test_interpreter_exit_ends_every_server_process() -> None:
         """
     )
     out = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env={**SUB_ENV, "PATH": "/usr/bin:/bin"},
+        [sys.executable, "-c", script], cwd=ROOT,
+        env={**SUB_ENV, "PATH": "/usr/bin:/bin", "MCP_WORKBENCH_HOME": str(tmp_path)},  # not the user's catalog
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr

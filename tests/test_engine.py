@@ -83,3 +83,48 @@ def test_engine_restarts_after_stop() -> None:
     engine.stop()
     assert engine.run(one()) == 1
     engine.stop()
+
+
+def test_arun_returns_the_result_and_runs_on_the_engine_thread() -> None:
+    engine = Engine("relay-engine")
+
+    async def where() -> tuple[str, int]:
+        await asyncio.sleep(0.01)  # a real suspension on the engine loop, not a ready value
+        return threading.current_thread().name, 7
+
+    async def main() -> list[tuple[str, int]]:
+        return list(await asyncio.gather(*(engine.arun(where()) for _ in range(20))))
+
+    assert asyncio.run(main()) == [("relay-engine", 7)] * 20
+    engine.stop()
+
+
+def test_cancelling_the_awaiting_task_cancels_the_request_on_the_engine() -> None:
+    engine = Engine()
+    started, cancelled = threading.Event(), threading.Event()
+
+    async def hang() -> None:
+        started.set()
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    async def main() -> None:
+        task = asyncio.create_task(engine.arun(hang()))
+        while not started.is_set():
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    assert cancelled.wait(5)
+
+    async def one() -> int:  # the engine goes on serving
+        return 1
+
+    assert engine.run(one()) == 1
+    engine.stop()
+

@@ -28,6 +28,7 @@ from .config import DEFAULT_TIMEOUT_S, ServerSpec
 from ..errors import CallTimeoutError, ConnectionFailedError, MalformedMessageError, ProtocolError, WorkbenchError
 from .events import EventEmitter
 from .logs import PYTHON_LEVELS, send_level
+from .paging import all_pages, unchanged
 from .secrets import mask, mask_text
 from .subscriptions import Listener, subscribe_request
 from .tap import Tap, tapped
@@ -41,7 +42,6 @@ ProgressHandler = Callable[[float, float | None, str | None], Any]
 # it; without a handler they must not reach the cell through logging's last-resort handler (a
 # chatty server would print thousands of lines). The server_log event and %mcp traffic show them.
 logging.getLogger("mcp_workbench.server").addHandler(logging.NullHandler())
-_MAX_PAGES = 1000  # a paginator that never ends must not hang a connect
 _CLOSE_TIMEOUT_S = 8.0  # the SDK's own stdio shutdown is bounded at ~6 s (stdin close, TERM, KILL)
 # Advice in Python terms; a front end with its own terms (the dashboard's form) replaces these.
 TIMEOUT_ADVICE = "raise the timeout to allow longer"
@@ -120,6 +120,7 @@ class Connection:
         self._refresh_pending = False
         self._refresh_task: asyncio.Task[None] | None = None
         self._resubscriber: asyncio.Task[None] | None = None
+        self._wire: dict[str, list[Any]] = {}  # each listing's pages as they last came over the wire
 
     # ----------------------------------------------------------------- lifecycle
     def _set_status(self, status: str, error: str | None = None) -> None:
@@ -310,15 +311,28 @@ class Connection:
         """Every page of every listing the server's capabilities advertise, the kinds concurrently."""
         caps = client.server_capabilities
         none: Callable[[], Awaitable[list[Any]]] = _nothing
+        # perf (#15): each next page is requested as soon as the tap sees its cursor, and each
+        # listing's pages are kept as they came over the wire (``paging``).
+        tap, wire = self.tap, {"tools": [], "prompts": [], "resources": [], "templates": []}
         tools, prompts, resources, templates = await asyncio.gather(
-            _all_pages(client.list_tools, "tools") if caps.tools is not None else none(),
-            _all_pages(client.list_prompts, "prompts") if caps.prompts is not None else none(),
-            _all_pages(client.list_resources, "resources") if caps.resources is not None else none(),
-            _all_pages(client.list_resource_templates, "resource_templates") if caps.resources is not None else none(),
-        )
-        self.tools = {t.name: t for t in tools}
-        self.prompts = {p.name: p for p in prompts}
-        self.resources, self.templates = resources, templates
+            all_pages(client.list_tools, "tools", tap=tap, method="tools/list", wire=wire["tools"])
+            if caps.tools is not None else none(),
+            all_pages(client.list_prompts, "prompts", tap=tap, method="prompts/list", wire=wire["prompts"])
+            if caps.prompts is not None else none(),
+            all_pages(client.list_resources, "resources", tap=tap, method="resources/list", wire=wire["resources"])
+            if caps.resources is not None else none(),
+            all_pages(client.list_resource_templates, "resource_templates", tap=tap,
+                      method="resources/templates/list", wire=wire["templates"])
+            if caps.resources is not None else none(),
+        )  # fmt: skip
+        # perf (#15): a listing that came over the wire as last time is kept as it is; otherwise items
+        # equal to the ones held keep their objects. Identity then says "unchanged" (compiled
+        # argument checks and cached frames stay valid; refresh's comparison costs nothing).
+        held, self._wire = self._wire, wire
+        for kind, fresh in (("tools", {t.name: t for t in tools}), ("prompts", {p.name: p for p in prompts}),
+                            ("resources", resources), ("templates", templates)):  # fmt: skip
+            if not unchanged(held.get(kind), wire[kind]):
+                setattr(self, kind, _same_or_new(getattr(self, kind), fresh))
 
     async def _restore(self, client: Client) -> None:
         """After (re)connecting: the 2026 listen stream (list changes, subscribed URIs); on a 2025
@@ -572,16 +586,19 @@ async def _nothing() -> list[Any]:
     return []
 
 
-async def _all_pages(fetch: Callable[..., Awaitable[Any]], attr: str) -> list[Any]:
-    items: list[Any] = []
-    cursor: str | None = None
-    for _ in range(_MAX_PAGES):
-        page = await fetch(cursor=cursor)
-        items.extend(getattr(page, attr))
-        cursor = page.next_cursor
-        if not cursor:
-            break
-    return items
+L = TypeVar("L", dict[str, Any], list[Any])
+
+
+def _same_or_new(held: L, fresh: L) -> L:
+    """``held`` when ``fresh`` equals it; else ``fresh`` with every item equal to a held one (same
+    name, or same position in a list) replaced by that held object."""
+    if isinstance(fresh, dict):
+        kept: Any = {k: old if (old := held.get(k)) is not None and old == v else v for k, v in fresh.items()}
+        same = list(kept) == list(held) and all(kept[k] is held[k] for k in kept)
+    else:
+        kept = [old if i < len(held) and (old := held[i]) == v else v for i, v in enumerate(fresh)]
+        same = len(kept) == len(held) and all(a is b for a, b in zip(kept, held))
+    return held if same else kept  # type: ignore[no-any-return]
 
 
 def _progress_adapter(

@@ -104,14 +104,19 @@ class Engine:
         return waiter.outcome()
 
     async def arun(self, coro: Coroutine[Any, Any, T]) -> T:
-        """Await ``coro`` on the engine loop from any other loop (top-level await in a cell)."""
+        """Await ``coro`` on the engine loop from any other loop (top-level await in a cell).
+
+        Cancelling the awaiting task cancels the request on the engine loop.
+        """
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
         if running is self._loop and running is not None:
             return await coro
-        return await asyncio.wrap_future(self.submit(coro))
+        if running is None:  # not asyncio (another async library): the generic, heavier bridge
+            return await asyncio.wrap_future(self.submit(coro))
+        return await _Relay(running, self.loop, coro).future
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the loop and join the thread (after connections were closed)."""
@@ -138,7 +143,7 @@ class _Waiter(Generic[T]):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._lock.acquire()
-        self._task: asyncio.Task[T] | None = None
+        self._task: asyncio.Task[None] | None = None
         self._cancelled = False
         self._result: Any = None
         self._error: BaseException | None = None
@@ -149,17 +154,21 @@ class _Waiter(Generic[T]):
             self._error = asyncio.CancelledError()
             self._lock.release()
             return
-        self._task = loop.create_task(coro)
-        self._task.add_done_callback(self._done)
+        self._task = loop.create_task(self._run(coro))
 
-    def _done(self, task: asyncio.Task[T]) -> None:
-        if task.cancelled():
+    async def _run(self, coro: Coroutine[Any, Any, T]) -> None:
+        """The request, then the caller released in the same step (a done callback would wait
+        for one more turn of the loop)."""
+        try:
+            self._result = await coro
+        except asyncio.CancelledError:
             self._error = asyncio.CancelledError()
-        else:
-            self._error = task.exception()
-            if self._error is None:
-                self._result = task.result()
-        self._lock.release()
+        except BaseException as exc:
+            self._error = exc
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+        finally:
+            self._lock.release()
 
     def wait(self, timeout: float) -> bool:
         return self._lock.acquire(timeout=max(0.0, timeout))
@@ -182,6 +191,67 @@ class _Waiter(Generic[T]):
             self.wait(_CANCEL_GRACE_S)
         except BaseException:  # a second Ctrl-C while unwinding: stop waiting
             pass
+
+
+class _Relay(Generic[T]):
+    """A one-shot handoff from the engine loop to an awaiting task on another loop.
+
+    Lighter than ``wrap_future(run_coroutine_threadsafe(...))``, which chains a
+    ``concurrent.futures.Future`` (a Condition, a state copy under a lock) between two asyncio
+    futures: here the engine's task posts its outcome to the caller's future directly, one
+    ``call_soon_threadsafe`` each way.
+    """
+
+    __slots__ = ("future", "_caller", "_engine", "_task")
+
+    def __init__(self, caller: asyncio.AbstractEventLoop, engine: asyncio.AbstractEventLoop,
+                 coro: Coroutine[Any, Any, T]) -> None:  # fmt: skip
+        self.future: asyncio.Future[T] = caller.create_future()
+        self.future.add_done_callback(self._withdrawn)
+        self._caller, self._engine = caller, engine
+        self._task: asyncio.Task[None] | None = None
+        engine.call_soon_threadsafe(self._start, coro)
+
+    def _start(self, coro: Coroutine[Any, Any, T]) -> None:  # engine loop
+        # (A caller cancelled before this ran queued ``_cancel_task`` behind it: the task is
+        # cancelled before its first step.)
+        self._task = self._engine.create_task(self._run(coro))
+
+    async def _run(self, coro: Coroutine[Any, Any, T]) -> None:  # engine loop
+        """The request, then its outcome posted to the caller in the same step (a done callback
+        would wait for one more turn of the loop)."""
+        outcome: tuple[str, Any] = ("cancelled", None)
+        try:
+            outcome = ("result", await coro)
+        except asyncio.CancelledError:
+            pass
+        except BaseException as exc:
+            outcome = ("error", exc)
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+        finally:
+            try:
+                self._caller.call_soon_threadsafe(self._settle, *outcome)
+            except RuntimeError:  # the caller's loop is closed: nobody waits any more
+                pass
+
+    def _settle(self, kind: str, value: Any) -> None:  # caller's loop
+        if self.future.done():
+            return
+        if kind == "cancelled":
+            self.future.cancel()
+        elif kind == "error":
+            self.future.set_exception(value)
+        else:
+            self.future.set_result(value)
+
+    def _withdrawn(self, future: asyncio.Future[T]) -> None:  # caller's loop
+        if future.cancelled():  # the awaiting task was cancelled: withdraw the request too
+            self._engine.call_soon_threadsafe(self._cancel_task)
+
+    def _cancel_task(self) -> None:  # engine loop
+        if self._task is not None:
+            self._task.cancel()
 
 
 _engine: Engine | None = None

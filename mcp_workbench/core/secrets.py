@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 MASK = "***"
@@ -26,8 +27,11 @@ _known_lock = threading.Lock()
 _pattern: re.Pattern[str] | None = None
 
 
+@lru_cache(maxsize=4096)
 def is_secret_key(key: str) -> bool:
-    """True when a mapping key names something secret (``API_KEY``, ``Authorization``...)."""
+    """True when a mapping key names something secret (``API_KEY``, ``Authorization``...).
+
+    Cached: the same argument names are checked for every call recorded."""
     return bool(_SECRET_KEY.search(str(key)))
 
 

@@ -34,6 +34,7 @@ from .secrets import mask_text
 from .sessions import SessionStore
 from .tasks import TaskManager
 from .traffic import TrafficMonitor
+from .validation import preload as preload_validation
 from .validation import validate_arguments
 
 T = TypeVar("T")
@@ -179,6 +180,7 @@ class ServerService:
 
     async def _connect(self, spec: ServerSpec) -> ConnectInfo:
         self.sessions.ensure_sweeper()
+        preload_validation()  # perf (#15): jsonschema's slow import runs while the server starts, not in a call
         registry = self.registry
         old = registry.remove(spec.name) if spec.name in registry else None
         if old is not None:

@@ -20,6 +20,7 @@ import codecs
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from typing import TextIO
 
 import anyio
@@ -65,6 +66,7 @@ def parse_line(line: bytes, encoding: str = "utf-8", errors: str = "strict") -> 
     return StdoutLineError(text, StdoutLineError.reason_for(text))
 
 
+@lru_cache(maxsize=16)
 def _is_utf8(encoding: str) -> bool:
     return codecs.lookup(encoding).name == "utf-8"
 

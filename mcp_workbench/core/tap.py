@@ -8,7 +8,7 @@ attach observers to a ``Tap`` that outlives reconnects, so tracing follows a ser
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -112,10 +112,11 @@ class _TappedRead(_Tapped):
 
 
 class _TappedWrite(_Tapped):
-    async def send(self, item: Any) -> None:
+    def send(self, item: Any) -> Awaitable[None]:
+        # Not a coroutine itself: the inner send's awaitable is handed on (one frame less per message).
         if self._tap.observers:
             self._tap.emit("out", item)
-        await self._inner.send(item)
+        return self._inner.send(item)
 
 
 @asynccontextmanager

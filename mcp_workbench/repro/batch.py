@@ -113,6 +113,11 @@ def row_arguments(
 
 def _native(value: Any) -> Any:
     """NumPy scalars to Python ones (JSON needs them); a missing value to None."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:  # most cells: no pandas call
+        return value
+    if kind is float:
+        return None if value != value else value  # NaN
     if isinstance(value, (list, dict, tuple)):
         return value
     try:
@@ -143,9 +148,10 @@ async def run_rows(
             t0 = time.perf_counter()
             while True:
                 out.attempts += 1
-                await limit.wait()
+                if limit.interval:
+                    await limit.wait()
                 try:
-                    result = await wb.acall(target, dict(args), timeout=timeout)
+                    result = await wb.acall(target, args, timeout=timeout)  # the call copies its arguments
                     out.text, out.structured, out.is_error = result.text, result.structured, result.is_error
                     out.error = mask_text(result.text)[:500] if result.is_error else None
                 except ArgumentError as exc:  # the same arguments would fail the same way: no retry

@@ -103,39 +103,49 @@ class UsageFigures:
         return cls(item.usage_count, item.latency.p50_ms, pd.Timestamp(item.last_used_at) if item.last_used_at else pd.NaT)
 
 
+def tool_rows(view: ServerView, words: list[str] | None = None) -> list[dict[str, Any]]:
+    """One server's tools as rows of the columns that come from the listing (no usage figures),
+    only those matching every word of ``words`` (name, title, description)."""
+    rows = []
+    for tool in view.tools.values():
+        if words and not _matches(words, tool.name, tool.title, tool.description):
+            continue
+        schema = tool.input_schema or {}
+        ann = tool.annotations
+        read_only, destructive = flags(tool)
+        rows.append(
+            {
+                "server": view.name,
+                "name": tool.name,
+                "title": tool.title or (ann.title if ann else None),
+                "description": tool.description,
+                "params": list((schema.get("properties") or {}).keys()),
+                "required": list(schema.get("required") or []),
+                "read_only": read_only,
+                "destructive": destructive,
+                "ui": ui_resource_uri(tool),  # apps:
+                "input_schema": schema,
+                "output_schema": tool.output_schema,
+                "tokens": estimate_tokens(tool),  # bench: what its definition costs a model per turn
+                "icons": icons_of(tool),
+            }
+        )
+    return rows
+
+
 def tools_frame(
-    connections: Iterable[ServerView], usage: dict[tuple[str, str], UsageFigures], search: str | None = None
-) -> pd.DataFrame:
+    connections: Iterable[ServerView], usage: dict[tuple[str, str], UsageFigures], search: str | None = None,
+    rows_of: Any = None,
+) -> pd.DataFrame:  # fmt: skip
+    """The tools of ``connections`` with their usage; ``rows_of(view)`` may hand back each server's
+    listing rows from a cache (used when there is no ``search``)."""
     words = search.lower().split() if search else []
     rows = []
     for c in connections:
-        for tool in c.tools.values():
-            if words and not _matches(words, tool.name, tool.title, tool.description):
-                continue
-            schema = tool.input_schema or {}
-            ann = tool.annotations
-            read_only, destructive = flags(tool)
-            stats = usage.get((c.name, tool.name))
-            rows.append(
-                {
-                    "server": c.name,
-                    "name": tool.name,
-                    "title": tool.title or (ann.title if ann else None),
-                    "description": tool.description,
-                    "params": list((schema.get("properties") or {}).keys()),
-                    "required": list(schema.get("required") or []),
-                    "read_only": read_only,
-                    "destructive": destructive,
-                    "ui": ui_resource_uri(tool),  # apps:
-                    "calls": stats.count if stats else 0,
-                    "p50_ms": stats.p50 if stats else None,
-                    "last_used": stats.last_used if stats else pd.NaT,
-                    "input_schema": schema,
-                    "output_schema": tool.output_schema,
-                    "tokens": estimate_tokens(tool),  # bench: what its definition costs a model per turn
-                    "icons": icons_of(tool),
-                }
-            )
+        for row in rows_of(c) if rows_of is not None and not words else tool_rows(c, words):
+            stats = usage.get((row["server"], row["name"]))
+            rows.append({**row, "calls": stats.count if stats else 0, "p50_ms": stats.p50 if stats else None,
+                         "last_used": stats.last_used if stats else pd.NaT})  # fmt: skip
     frame = pd.DataFrame(rows, columns=TOOL_COLUMNS)
     frame["ui"] = pd.Series([r["ui"] for r in rows], dtype=object)  # apps: None (not NaN) without an app
     return frame

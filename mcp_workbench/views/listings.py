@@ -30,6 +30,8 @@ class Listings:
         self._service = service
         self._catalog = catalog  # the catalog open now (the store can be switched), or None
         self._features = features
+        # Each server's tool rows, built once per listing: (the tools they came from, the rows).
+        self._tool_rows: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
 
     # ------------------------------------------------------------------ live servers
     def servers(self, names: list[str] | None = None, *, all_columns: bool = False) -> pd.DataFrame:
@@ -47,11 +49,21 @@ class Listings:
         destructive: bool | None = None, all_columns: bool = False,
     ) -> pd.DataFrame:  # fmt: skip
         views = self._views(server)
-        frame = frames.tools_frame(views, self._usage([v.name for v in views]), search)
+        frame = frames.tools_frame(views, self._usage([v.name for v in views]), search, rows_of=self._rows_of)
         for column, wanted in (("read_only", read_only), ("destructive", destructive)):
             if wanted is not None:
                 frame = frame[frame[column] == wanted].reset_index(drop=True)
         return _shown(frame, "tools", all_columns)
+
+    def _rows_of(self, view: Any) -> list[dict[str, Any]]:
+        """The cached rows while the server lists the same tools (a refresh that changed nothing
+        keeps the very same tool objects, so this comparison is one identity check per tool)."""
+        cached = self._tool_rows.get(view.name)
+        if cached is not None and cached[0] == view.tools:
+            return cached[1]
+        rows = frames.tool_rows(view)
+        self._tool_rows[view.name] = (dict(view.tools), rows)
+        return rows
 
     def prompts(self, server: str | None = None, *, all_columns: bool = False) -> pd.DataFrame:
         return _shown(frames.prompts_frame(self._views(server)), "prompts", all_columns)

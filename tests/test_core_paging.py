@@ -1,0 +1,73 @@
+"""Listing every page: with the connection's tap, each next page is requested as soon as its cursor
+arrives (before the SDK has finished with the page that carried it); the results are the same."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import sys
+from typing import Any
+
+from mcp import Client, StdioServerParameters
+
+from mcp_workbench.core.paging import all_pages
+from mcp_workbench.core.stdio import stdio_transport
+from mcp_workbench.core.tap import Tap, tapped
+
+from .servers import DEMO_ARGS, DEMO_TOOLS, ROOT, SUB_ENV
+
+
+def _listing(with_tap: bool) -> tuple[list[str], list[tuple[str, Any]], list[str]]:
+    """(tool names, the fetch log, the methods the tap saw go out) for a demo with 200 extra tools (5 pages)."""
+    params = StdioServerParameters(command=sys.executable, args=[*DEMO_ARGS, "--tools", "200"], cwd=ROOT, env=SUB_ENV)
+    tap = Tap("paged")
+    sent: list[str] = []
+    tap.add(lambda direction, item: sent.append(item.message.method) if direction == "out" and
+            hasattr(item.message, "method") else None)  # fmt: skip
+    log: list[tuple[str, Any]] = []
+
+    async def main() -> list[str]:
+        with open(os.devnull, "w") as errlog:
+            async with Client(tapped(stdio_transport(params, errlog), tap), cache=None) as client:
+                sent.clear()
+
+                async def fetch(cursor: str | None = None) -> Any:
+                    log.append(("ask", cursor))
+                    page = await client.list_tools(cursor=cursor)
+                    log.append(("got", cursor))
+                    return page
+
+                tools = await all_pages(fetch, "tools", tap=tap if with_tap else None, method="tools/list")
+                return [t.name for t in tools]
+
+    names = asyncio.run(main())
+    return names, log, sent
+
+
+def test_the_next_page_is_requested_before_the_previous_one_is_handed_back() -> None:
+    names, log, sent = _listing(with_tap=True)
+    plain, plain_log, _ = _listing(with_tap=False)
+    assert names == plain and len(names) == DEMO_TOOLS + 200 and len(set(names)) == DEMO_TOOLS + 200  # the same tools, in order
+    assert sent == ["tools/list"] * 5  # the same five requests, no more
+    cursors = [c for kind, c in log if kind == "ask"]
+    assert len(cursors) == 5 and cursors[0] is None
+    for previous, cursor in itertools.pairwise(cursors):  # each next page was asked for first
+        assert log.index(("ask", cursor)) < log.index(("got", previous))
+    # page by page (no tap), each request waits for the previous page
+    assert [kind for kind, _ in plain_log] == ["ask", "got"] * 5
+
+
+def test_a_cursor_handed_out_again_ends_the_listing() -> None:
+    class Page:
+        def __init__(self, cursor: str | None) -> None:
+            self.tools, self.next_cursor = ["t"], cursor
+
+    asked: list[str | None] = []
+
+    async def fetch(cursor: str | None = None) -> Page:
+        asked.append(cursor)
+        return Page("again")  # a server whose cursor never moves on
+
+    assert asyncio.run(all_pages(fetch, "tools")) == ["t", "t"]
+    assert asked == [None, "again"]
