@@ -72,13 +72,17 @@ class FastMCPBench:
             await client.__aexit__(None, None, None)
         return out
 
-    async def list_tools(self, n: int) -> dict[str, Any]:
+    async def list_all(self, n: int) -> dict[str, Any]:
+        """``n`` times every listing (tools, prompts, resources, templates, concurrently), timed here."""
         out: list[float] = []
         count = 0
         async with self._new_client() as client:
             for _ in range(n):
                 t0 = time.perf_counter()
-                tools = await client.list_tools(cache_mode="bypass")
+                tools, *_ = await asyncio.gather(
+                    client.list_tools(cache_mode="bypass"), client.list_prompts(), client.list_resources(),
+                    client.list_resource_templates(),
+                )
                 out.append((time.perf_counter() - t0) * 1000)
                 count = len(tools)
         return {"samples": out, "count": count}

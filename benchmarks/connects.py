@@ -49,15 +49,17 @@ async def all_pages(fetch: Callable[..., Awaitable[Any]], attr: str) -> int:
             return count
 
 
-async def raw_listings(client: Client) -> None:
-    """What a connect loads: every listing the server's capabilities advertise, concurrently."""
+async def raw_listings(client: Client) -> int:
+    """What a connect (or a refresh) loads: every listing the server's capabilities advertise,
+    concurrently; the number of tools."""
     caps = client.server_capabilities
-    await asyncio.gather(
+    tools, *_ = await asyncio.gather(
         all_pages(client.list_tools, "tools"),
         all_pages(client.list_prompts, "prompts") if caps.prompts else asyncio.sleep(0),
         all_pages(client.list_resources, "resources") if caps.resources else asyncio.sleep(0),
         all_pages(client.list_resource_templates, "resource_templates") if caps.resources else asyncio.sleep(0),
     )
+    return tools
 
 
 async def _raw_gather(servers: int) -> float:

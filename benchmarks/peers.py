@@ -17,10 +17,11 @@ loopback Streamable HTTP), every figure of issue #15 with its target:
 - connect: ``--repeats`` fresh connects per client. The raw and fastmcp figures are the
   handshake only; ``wb.connect`` also loads every listing (tools, prompts, resources, templates,
   all pages), so "raw + listings" (the handshake, then the same listings) is shown as well.
-- listing a server with 1,000 tools (``--tools 1000``, 21 pages of 50), in rotating rounds: raw
-  ``list_tools`` over every page, fastmcp ``list_tools()`` (it pages itself), ``wb.refresh``
-  (every listing again, the kinds concurrently) and ``wb.tools(server)`` (the DataFrame); target:
-  ``wb.refresh`` <= fastmcp.
+- refreshing a server with 1,000 tools (``--tools 1000``, 21 pages of 50), in rotating rounds; every
+  client reads what a refresh reads (tools, prompts, resources, templates, every page, the kinds
+  concurrently): the raw client (``connects.raw_listings``), fastmcp (``list_tools()`` ...
+  ``list_resource_templates()``, it pages itself), ``wb.refresh``, and ``wb.refresh`` then
+  ``wb.tools(server)`` (the DataFrame); target: ``wb.refresh`` <= fastmcp.
 - ``wb.map`` against ``asyncio.gather`` over one raw client (``map.py``; target >= 0.9x its
   throughput) and ``wb.load_config`` of ten stdio servers against a gather of ten raw connects
   (``connects.py``; target <= 1.1x).
@@ -63,7 +64,7 @@ import map as map_bench
 from _common import ARGS, DEMO_ARGS, ROOT, check, close, demo_server, interleaved, load_average, raw_text
 from _common import summary, timed_async, timed_sync, workbench, write_json
 from _fastmcp_worker import FastMCPBench
-from connects import all_pages, raw_listings
+from connects import raw_listings
 from mcp import Client, StdioServerParameters
 
 import mcp_workbench
@@ -115,8 +116,8 @@ class FastMCPProcess:
     async def connects(self, n: int) -> list[float]:
         return (await self._ask({"op": "connects", "n": n}))["samples"]
 
-    async def list_tools(self, n: int) -> dict[str, Any]:
-        return await self._ask({"op": "list_tools", "n": n})
+    async def list_all(self, n: int) -> dict[str, Any]:
+        return await self._ask({"op": "list_all", "n": n})
 
 
 def fastmcp_runner(args: argparse.Namespace) -> tuple[str, Any]:
@@ -243,9 +244,9 @@ async def bench_connects(wb: Workbench, options: dict[str, Any], raw_target: Cal
 
 async def bench_listing(wb: Workbench, options: dict[str, Any], raw_target: Any, fast: Any,
                         repeats: int) -> dict[str, Any]:  # fmt: skip
-    """Every tool of the ``--tools 1000`` demo (its own and 1,000 generated), ``repeats`` rounds
-    of one listing per client in a rotating order: raw ``list_tools`` over every page, fastmcp's
-    ``list_tools()``, ``wb.refresh`` (every listing again), then ``wb.tools(server)``."""
+    """The ``--tools 1000`` demo (its own tools and 1,000 generated) read again ``repeats`` times per
+    client in a rotating order, each time every listing a refresh reads: the raw client, fastmcp,
+    ``wb.refresh``, then ``wb.tools(server)``."""
     kinds = ["raw mcp.Client", "fastmcp.Client", "wb.refresh"]
     samples: dict[str, list[float]] = {kind: [] for kind in [*kinds, "wb.refresh + wb.tools()"]}
     counts: dict[str, int] = {}
@@ -257,13 +258,13 @@ async def bench_listing(wb: Workbench, options: dict[str, Any], raw_target: Any,
             for i in range(repeats):
                 for kind in kinds[i % len(kinds):] + kinds[: i % len(kinds)]:
                     if kind == "fastmcp.Client":
-                        listed = await fast.list_tools(1)
+                        listed = await fast.list_all(1)
                         samples[kind] += listed["samples"]
                         counts[kind] = listed["count"]
                         continue
                     t0 = time.perf_counter()
                     if kind == "raw mcp.Client":
-                        counts[kind] = await all_pages(raw.list_tools, "tools")
+                        counts[kind] = await raw_listings(raw)
                         samples[kind].append((time.perf_counter() - t0) * 1000)
                         continue
                     wb.refresh("big")
@@ -322,7 +323,8 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
     lines.append("")
     for transport in ("stdio", "http"):
         listing = results["listing"][transport]
-        lines += _rows(f"listing {BIG_TOOLS:,} tools over {transport} ({args.listing_repeats} rotating rounds)", listing)
+        lines += _rows(f"refreshing a server with {BIG_TOOLS:,} tools over {transport}: every listing, every page "
+                       f"({args.listing_repeats} rotating rounds)", listing)  # fmt: skip
         lines.append(f"  and wb.connect of that server (start, handshake, every listing), once: "
                      f"{listing['wb.connect_ms']:.0f} ms")  # fmt: skip
     lines += ["", *map_bench.report_lines(results["map"]), "", *connects.report_lines(results["connects"])]
