@@ -11,7 +11,7 @@ from typing import Any
 
 from mcp import Client, StdioServerParameters
 
-from mcp_workbench.core.paging import all_pages
+from mcp_workbench.core.paging import Held, all_pages
 from mcp_workbench.core.stdio import stdio_transport
 from mcp_workbench.core.tap import Tap, tapped
 
@@ -71,3 +71,44 @@ def test_a_cursor_handed_out_again_ends_the_listing() -> None:
 
     assert asyncio.run(all_pages(fetch, "tools")) == ["t", "t"]
     assert asked == [None, "again"]
+
+
+def test_pages_that_come_again_hand_back_the_items_held() -> None:
+    """A refresh's page that came over the wire exactly as last time gives back last time's parsed
+    items (the copies just parsed are let go); a page that changed gives new ones."""
+    params = StdioServerParameters(command=sys.executable, args=[*DEMO_ARGS, "--tools", "200"], cwd=ROOT, env=SUB_ENV)
+    tap = Tap("paged")
+
+    async def main() -> tuple[list[Any], list[Any], list[Any], list[Any]]:
+        with open(os.devnull, "w") as errlog:
+            async with Client(tapped(stdio_transport(params, errlog), tap), cache=None) as client:
+
+                async def listing(held: Held | None) -> tuple[list[Any], list[Any]]:
+                    wire: list[Any] = []
+                    items = await all_pages(client.list_tools, "tools", tap=tap, method="tools/list", wire=wire, held=held)
+                    return items, wire
+
+                first, wire = await listing(None)
+                plain, _ = await listing(None)
+                again, wire_again = await listing(Held(wire, first, "tools"))
+                assert wire_again == wire and all(a is b for a, b in zip(wire_again, wire, strict=True))
+                await client.call_tool("add_tool", {"name": "zz_late"})  # the last page changes
+                changed, _ = await listing(Held(wire_again, again, "tools"))
+                return first, plain, again, changed
+
+    first, plain, again, changed = asyncio.run(main())
+    assert [t.name for t in plain] == [t.name for t in first] and all(a is not b for a, b in zip(plain, first))
+    assert len(again) == len(first) and all(a is b for a, b in zip(again, first, strict=True))  # every page came again
+    assert [t.name for t in changed] == [t.name for t in first] + ["zz_late"]
+    last_page = len(first) - len(first) % 50 if len(first) % 50 else len(first) - 50
+    assert all(a is b for a, b in zip(changed[:last_page], first[:last_page], strict=True))  # unchanged pages: held
+    assert all(a is not b and a == b for a, b in zip(changed[last_page:], first[last_page:]))  # the changed page: parsed
+
+
+def test_held_items_that_do_not_line_up_with_their_pages_are_not_reused() -> None:
+    pages = [{"tools": [{"name": "a"}, {"name": "b"}]}, {"tools": [{"name": "b"}]}]
+    held = Held(pages, ["A", "B"], "tools")  # a name listed twice: the dict kept two items for three
+    assert held.reuse(0, pages[0]) is None and held.reuse(1, pages[1]) is None
+    aligned = Held(pages, ["A", "B", "B2"], "tools")
+    assert aligned.reuse(0, dict(pages[0])) == ["A", "B"] and aligned.reuse(1, pages[1]) == ["B2"]
+    assert aligned.reuse(1, {"tools": [{"name": "c"}]}) is None and aligned.reuse(2, pages[1]) is None

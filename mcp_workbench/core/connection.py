@@ -28,7 +28,7 @@ from .config import DEFAULT_TIMEOUT_S, ServerSpec
 from ..errors import CallTimeoutError, ConnectionFailedError, MalformedMessageError, ProtocolError, WorkbenchError
 from .events import EventEmitter
 from .logs import PYTHON_LEVELS, send_level
-from .paging import all_pages, unchanged
+from .paging import Held, all_pages, unchanged
 from .secrets import mask, mask_text
 from .subscriptions import Listener, subscribe_request
 from .tap import Tap, tapped
@@ -311,28 +311,38 @@ class Connection:
         """Every page of every listing the server's capabilities advertise, the kinds concurrently."""
         caps = client.server_capabilities
         none: Callable[[], Awaitable[list[Any]]] = _nothing
-        # perf (#15): each next page is requested as soon as the tap sees its cursor, and each
-        # listing's pages are kept as they came over the wire (``paging``).
-        tap, wire = self.tap, {"tools": [], "prompts": [], "resources": [], "templates": []}
+        # perf (#15): each next page is requested as soon as the tap sees its cursor, each listing's
+        # pages are kept as they came over the wire, and a page that comes again unchanged hands
+        # back the items held (``paging``).
+        tap, wire, was = self.tap, {"tools": [], "prompts": [], "resources": [], "templates": []}, self._wire
+
+        def held(kind: str, attr: str, items: Any) -> Held | None:
+            pages = was.get(kind)
+            return Held(pages, list(items), attr) if pages else None
+
         tools, prompts, resources, templates = await asyncio.gather(
-            all_pages(client.list_tools, "tools", tap=tap, method="tools/list", wire=wire["tools"])
+            all_pages(client.list_tools, "tools", tap=tap, method="tools/list", wire=wire["tools"],
+                      held=held("tools", "tools", self.tools.values()))
             if caps.tools is not None else none(),
-            all_pages(client.list_prompts, "prompts", tap=tap, method="prompts/list", wire=wire["prompts"])
+            all_pages(client.list_prompts, "prompts", tap=tap, method="prompts/list", wire=wire["prompts"],
+                      held=held("prompts", "prompts", self.prompts.values()))
             if caps.prompts is not None else none(),
-            all_pages(client.list_resources, "resources", tap=tap, method="resources/list", wire=wire["resources"])
+            all_pages(client.list_resources, "resources", tap=tap, method="resources/list", wire=wire["resources"],
+                      held=held("resources", "resources", self.resources))
             if caps.resources is not None else none(),
             all_pages(client.list_resource_templates, "resource_templates", tap=tap,
-                      method="resources/templates/list", wire=wire["templates"])
+                      method="resources/templates/list", wire=wire["templates"],
+                      held=held("templates", "resource_templates", self.templates))
             if caps.resources is not None else none(),
         )  # fmt: skip
-        # perf (#15): a listing that came over the wire as last time is kept as it is; otherwise items
-        # equal to the ones held keep their objects. Identity then says "unchanged" (compiled
-        # argument checks and cached frames stay valid; refresh's comparison costs nothing).
-        held, self._wire = self._wire, wire
+        # A listing that came over the wire as last time is kept as it is; otherwise items equal to
+        # the ones held keep their objects. Identity then says "unchanged" (compiled argument
+        # checks and cached frames stay valid; refresh's comparison costs nothing).
         for kind, fresh in (("tools", {t.name: t for t in tools}), ("prompts", {p.name: p for p in prompts}),
                             ("resources", resources), ("templates", templates)):  # fmt: skip
-            if not unchanged(held.get(kind), wire[kind]):
+            if not unchanged(was.get(kind), wire[kind]):
                 setattr(self, kind, _same_or_new(getattr(self, kind), fresh))
+        self._wire = wire
 
     async def _restore(self, client: Client) -> None:
         """After (re)connecting: the 2026 listen stream (list changes, subscribed URIs); on a 2025
