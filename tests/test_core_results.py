@@ -43,3 +43,17 @@ def test_a_resource_with_an_image_blob_shows_the_image() -> None:
     ])  # fmt: skip
     html = ResourceResult(raw, server="s", uri="demo://logo")._repr_mimebundle_()["text/html"]
     assert html.endswith(f'<img src="data:image/png;base64,{b64(PNG)}"/>')
+
+
+def test_preview_is_the_start_of_text_without_joining_every_block() -> None:
+    def result(*texts: str) -> ToolResult:
+        raw = types.CallToolResult(content=[types.TextContent(type="text", text=t) for t in texts])
+        return ToolResult(raw, server="s", tool="t", arguments={}, duration_ms=1.0)
+
+    for texts in [("a" * 300, "b" * 300), ("x",) * 600, ("", "y"), ("z" * 499, "w"), ("q" * 500,)]:
+        fresh, joined = result(*texts), result(*texts)
+        assert fresh.preview() == joined.text[:500] and len(fresh.preview() or "") <= 500
+        assert "text" not in fresh.__dict__  # the whole text was never built for the preview
+        assert joined.preview() == joined.text[:500]  # (and once it is built, it is what the preview reads)
+    assert result().preview() is None and result("").preview() is None
+    assert result("abc").preview(2) == "ab"

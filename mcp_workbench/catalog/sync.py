@@ -167,12 +167,8 @@ def _values(listing: Any) -> Any:
 
 
 def _row(record: CallRecord) -> dict[str, Any]:
-    preview = None
-    if record.result is not None:
-        preview = (record.result.text or "")[:500] or None
-        record.result = None  # the preview is all the store keeps: let a large result be freed
     return {
         "server": record.server, "tool": record.tool, "status": record.status, "arguments": record.arguments,
-        "duration_ms": record.duration_ms, "error": record.error, "result_preview": preview,
+        "duration_ms": record.duration_ms, "error": record.error, "result_preview": record.preview,
         "at": record.time, "kind": record.kind,
     }  # fmt: skip

@@ -28,7 +28,9 @@ class CallRecord:
     duration_ms: float
     error: str | None = None
     kind: str = "tool"
-    result: Any = None
+    # The result's first characters, for the catalog (the result itself is not kept: a record
+    # outlives it, and holding every result made each one survive into the old generation).
+    preview: str | None = None
 
 
 @dataclass(slots=True)

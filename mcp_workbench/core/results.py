@@ -12,6 +12,7 @@ import html
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 import mcp_types as types
@@ -163,13 +164,26 @@ class ToolResult:
     @cached_property
     def text(self) -> str:
         """All text content joined by newlines (embedded text resources included)."""
-        parts: list[str] = []
+        return "\n".join(self._texts())
+
+    def preview(self, limit: int = 500) -> str | None:
+        """``text[:limit]`` (None when empty), without joining every block of a large result."""
+        if "text" in self.__dict__:
+            return self.text[:limit] or None
+        parts, size = [], -1
+        for text in self._texts():
+            parts.append(text[:limit])
+            size += 1 + len(parts[-1])
+            if size >= limit:
+                break
+        return "\n".join(parts)[:limit] or None
+
+    def _texts(self) -> Iterator[str]:
         for block in self.raw.content:
             if isinstance(block, types.TextContent):
-                parts.append(block.text)
+                yield block.text
             elif isinstance(block, types.EmbeddedResource) and isinstance(block.resource, types.TextResourceContents):
-                parts.append(block.resource.text)
-        return "\n".join(parts)
+                yield block.resource.text
 
     @property
     def structured(self) -> Any:

@@ -352,9 +352,9 @@ class ServerService:
             raise
         finally:
             duration = (time.perf_counter() - t0) * 1000
-            # The result rides along only until the catalog has taken its preview (then it is dropped).
-            kept = result if self.keep_results else None
-            self.log.append(CallRecord(started, conn.name, tool, dict(args), status, duration, error, "tool", kept))
+            # The catalog keeps a preview of the result, taken now: the record must not hold the result.
+            preview = result.preview() if self.keep_results and result is not None else None
+            self.log.append(CallRecord(started, conn.name, tool, dict(args), status, duration, error, "tool", preview))
             if emit:
                 self.events.emit(
                     "operation_completed",

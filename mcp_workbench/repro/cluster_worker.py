@@ -41,6 +41,7 @@ class WorkerBench:
         self.server = server
         self.service = ServerService(engine=get_engine(), events=EventEmitter(), requests=ServerRequests(ResourcePolicy()),
                                      timeout=60.0, idle_timeout=None)  # fmt: skip
+        self.service.keep_results = True  # each record carries its result's preview to the kernel's catalog
         self.service.log.subscribe(_to_sink)
         try:
             self.service.connect(server, ConnectOptions(**connect))
@@ -175,9 +176,8 @@ def _send(worker: Any, topic: str, records: list[tuple[Any, ...]]) -> None:
 
 def call_tuple(record: CallRecord) -> tuple[Any, ...]:
     """A call record as plain values (for the trip back): the result travels as its preview only."""
-    preview = getattr(record.result, "text", None)
     return (record.time, record.server, record.tool, record.arguments, record.status, record.duration_ms,
-            record.error, record.kind, (preview or "")[:500] or None)  # fmt: skip
+            record.error, record.kind, record.preview)  # fmt: skip
 
 
 def conform(outcomes: list[Outcome], index: pd.Index, where: str, meta: dict[str, Any]) -> pd.DataFrame:

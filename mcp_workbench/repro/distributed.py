@@ -16,7 +16,6 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -90,8 +89,7 @@ def preflight(client: Any, job: dict[str, Any]) -> None:
 def receive(log: CallLog, records: list[Any]) -> None:
     """The workers' calls, into the kernel's call log (the catalog persists them in batches)."""
     for at, server, tool, arguments, status, duration, error, kind, preview in records:
-        result = SimpleNamespace(text=preview) if preview else None
-        log.append(CallRecord(at, server, tool, arguments, status, duration, error, kind, result))
+        log.append(CallRecord(at, server, tool, arguments, status, duration, error, kind, preview))
 
 
 def map_eager(

@@ -71,6 +71,8 @@ def test_2000_rows_correct_in_order_on_two_workers_and_in_the_history(bench: Wor
     history = bench.history(server="demo")  # the workers' calls, batched back into this kernel's catalog
     assert len(history) == 2000 and set(history["tool"]) == {"add"} and (history["status"] == "ok").all()
     assert bench.stats()["calls_by_server"]["demo"] == 2000
+    stored = bench.catalog_sync.repo.history(limit=2000, server="demo")  # the previews travelled back too
+    assert sorted(int(r.result_preview) for r in stored) == sorted(3 * i for i in range(2000))
 
 
 def test_a_failing_row_is_a_row_with_its_error(bench: Workbench, client: Any) -> None:
