@@ -11,7 +11,7 @@ from typing import Any
 
 from mcp import Client, StdioServerParameters
 
-from mcp_workbench.core.paging import Held, all_pages
+from mcp_workbench.core.paging import LISTING_KINDS, Held, all_pages, changed_kinds
 from mcp_workbench.core.stdio import stdio_transport
 from mcp_workbench.core.tap import Tap, tapped
 
@@ -112,3 +112,10 @@ def test_held_items_that_do_not_line_up_with_their_pages_are_not_reused() -> Non
     aligned = Held(pages, ["A", "B", "B2"], "tools")
     assert aligned.reuse(0, dict(pages[0])) == ["A", "B"] and aligned.reuse(1, pages[1]) == ["B2"]
     assert aligned.reuse(1, {"tools": [{"name": "c"}]}) is None and aligned.reuse(2, pages[1]) is None
+
+
+def test_a_list_changed_notice_names_the_listings_to_read_again() -> None:
+    assert changed_kinds("ToolListChangedNotification") == {"tools"} == changed_kinds("ToolsListChanged")
+    assert changed_kinds("PromptListChangedNotification") == {"prompts"} == changed_kinds("PromptsListChanged")
+    assert changed_kinds("ResourcesListChanged") == {"resources", "templates"}
+    assert changed_kinds("SomethingNewListChanged") == LISTING_KINDS == {"tools", "prompts", "resources", "templates"}

@@ -62,6 +62,8 @@ def test_notifications_arrive_in_order(traced: Workbench) -> None:
     changed_at = notes[notes["method"] == "notifications/tools/list_changed"].index[0]
     refetch = df[(df["kind"] == "request") & (df["method"] == "tools/list")].index
     assert (refetch > changed_at).any()  # the notice made the workbench re-read the listing
+    after = set(df[(df["kind"] == "request") & (df.index > changed_at)]["method"])
+    assert not after & {"prompts/list", "resources/list", "resources/templates/list"}  # and only that one
 
 
 def test_secrets_do_not_reach_the_buffer(traced: Workbench) -> None:

@@ -13,7 +13,7 @@ import inspect
 import logging
 import time
 import warnings
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -28,7 +28,7 @@ from .config import DEFAULT_TIMEOUT_S, ServerSpec
 from ..errors import CallTimeoutError, ConnectionFailedError, MalformedMessageError, ProtocolError, WorkbenchError
 from .events import EventEmitter
 from .logs import PYTHON_LEVELS, send_level
-from .paging import Held, all_pages, unchanged
+from .paging import LISTING_KINDS, LISTINGS, Held, Listing, all_pages, changed_kinds, unchanged
 from .secrets import mask, mask_text
 from .subscriptions import Listener, subscribe_request
 from .tap import Tap, tapped
@@ -117,7 +117,7 @@ class Connection:
         self._closing = False
         self._open_lock: asyncio.Lock | None = None
         self._refresh_lock: asyncio.Lock | None = None
-        self._refresh_pending = False
+        self._refresh_pending: set[str] = set()  # the listings a list_changed notice named, not yet re-read
         self._refresh_task: asyncio.Task[None] | None = None
         self._resubscriber: asyncio.Task[None] | None = None
         self._wire: dict[str, list[Any]] = {}  # each listing's pages as they last came over the wire
@@ -171,7 +171,7 @@ class Connection:
             self.stderr = None
         self._set_status("connecting")
         self._session_timeout = self.timeout  # the SDK's default for every request of this session
-        self._refresh_pending = False  # the listing loaded below is fresh
+        self._refresh_pending = set()  # the listings loaded below are fresh
         self._startup_noise = None
         ready: asyncio.Future[None] = loop.create_future()
         self._stop = asyncio.Event()
@@ -197,7 +197,7 @@ class Connection:
         self.last_activity = time.monotonic()
         self._set_status("connected")
         if self._refresh_pending:
-            self._schedule_refresh()
+            self._schedule_refresh(())
 
     async def _run(self, spec: ServerSpec, ready: asyncio.Future[None]) -> None:
         """The task that owns the ``async with Client(...)`` for the connection's lifetime."""
@@ -307,42 +307,34 @@ class Connection:
             self._stop.set()
 
     # ----------------------------------------------------------------- listings
-    async def _load_listings(self, client: Client) -> None:
-        """Every page of every listing the server's capabilities advertise, the kinds concurrently."""
+    async def _load_listings(self, client: Client, kinds: Collection[str] = LISTING_KINDS) -> None:
+        """Every page of the listings ``kinds`` (default: all) that the server's capabilities
+        advertise, the kinds concurrently; the others stay as they are."""
         caps = client.server_capabilities
-        none: Callable[[], Awaitable[list[Any]]] = _nothing
         # perf (#15): each next page is requested as soon as the tap sees its cursor, each listing's
         # pages are kept as they came over the wire, and a page that comes again unchanged hands
         # back the items held (``paging``).
-        tap, wire, was = self.tap, {"tools": [], "prompts": [], "resources": [], "templates": []}, self._wire
+        tap, was = self.tap, self._wire
+        chosen = [listing for listing in LISTINGS if listing.kind in kinds]
+        wire: dict[str, list[Any]] = {listing.kind: [] for listing in chosen}
 
-        def held(kind: str, attr: str, items: Any) -> Held | None:
-            pages = was.get(kind)
-            return Held(pages, list(items), attr) if pages else None
+        def read(listing: Listing) -> Awaitable[list[Any]]:
+            if getattr(caps, listing.capability) is None:
+                return _nothing()
+            pages, held = was.get(listing.kind), getattr(self, listing.kind)
+            items = list(held.values()) if isinstance(held, dict) else list(held)
+            return all_pages(getattr(client, listing.fetch), listing.attr, tap=tap, method=listing.method,
+                             wire=wire[listing.kind], held=Held(pages, items, listing.attr) if pages else None)  # fmt: skip
 
-        tools, prompts, resources, templates = await asyncio.gather(
-            all_pages(client.list_tools, "tools", tap=tap, method="tools/list", wire=wire["tools"],
-                      held=held("tools", "tools", self.tools.values()))
-            if caps.tools is not None else none(),
-            all_pages(client.list_prompts, "prompts", tap=tap, method="prompts/list", wire=wire["prompts"],
-                      held=held("prompts", "prompts", self.prompts.values()))
-            if caps.prompts is not None else none(),
-            all_pages(client.list_resources, "resources", tap=tap, method="resources/list", wire=wire["resources"],
-                      held=held("resources", "resources", self.resources))
-            if caps.resources is not None else none(),
-            all_pages(client.list_resource_templates, "resource_templates", tap=tap,
-                      method="resources/templates/list", wire=wire["templates"],
-                      held=held("templates", "resource_templates", self.templates))
-            if caps.resources is not None else none(),
-        )  # fmt: skip
+        results = await asyncio.gather(*(read(listing) for listing in chosen))
         # A listing that came over the wire as last time is kept as it is; otherwise items equal to
         # the ones held keep their objects. Identity then says "unchanged" (compiled argument
         # checks and cached frames stay valid; refresh's comparison costs nothing).
-        for kind, fresh in (("tools", {t.name: t for t in tools}), ("prompts", {p.name: p for p in prompts}),
-                            ("resources", resources), ("templates", templates)):  # fmt: skip
-            if not unchanged(was.get(kind), wire[kind]):
-                setattr(self, kind, _same_or_new(getattr(self, kind), fresh))
-        self._wire = wire
+        for listing, items in zip(chosen, results, strict=True):
+            if not unchanged(was.get(listing.kind), wire[listing.kind]):
+                fresh = {item.name: item for item in items} if listing.by_name else items
+                setattr(self, listing.kind, _same_or_new(getattr(self, listing.kind), fresh))
+        self._wire = {**was, **wire}
 
     async def _restore(self, client: Client) -> None:
         """After (re)connecting: the 2026 listen stream (list changes, subscribed URIs); on a 2025
@@ -358,13 +350,14 @@ class Connection:
         except Exception as exc:  # the connection works; only change events are lost
             self._logger.warning("%s: could not restore subscriptions: %s", self.name, exc)
 
-    async def refresh(self, timeout: float | None = None) -> None:
-        """Re-read every listing (after a list_changed notification, or on demand)."""
+    async def refresh(self, timeout: float | None = None, kinds: Collection[str] = LISTING_KINDS) -> None:
+        """Re-read the listings ``kinds`` (default: every one): on demand, or the ones a
+        list_changed notification names."""
         if self._refresh_lock is None:
             self._refresh_lock = asyncio.Lock()
         async with self._refresh_lock:  # one notification may arrive by two routes: refresh once
             before = (self.tools, self.prompts, self.resources, self.templates)
-            await self.request(self._load_listings, timeout=timeout, what="listing refresh")
+            await self.request(lambda client: self._load_listings(client, kinds), timeout=timeout, what="listing refresh")
             changed = before != (self.tools, self.prompts, self.resources, self.templates)
         if changed:
             self._emitter.emit("tools_changed", {"server": self.name, "tools": len(self.tools)})
@@ -535,7 +528,7 @@ class Connection:
         if isinstance(message, (types.ToolListChangedNotification, types.PromptListChangedNotification)) or (
             isinstance(message, types.ResourceListChangedNotification)
         ):
-            self._schedule_refresh()
+            self._schedule_refresh(changed_kinds(type(message).__name__))
         elif isinstance(message, types.ResourceUpdatedNotification):
             self._emitter.emit("resource_updated", {"server": self.name, "uri": str(message.params.uri)})
 
@@ -555,13 +548,16 @@ class Connection:
                 self._garbled[task] = error
                 task.cancel()
 
-    def _schedule_refresh(self) -> None:
-        """Coalesce change notices into one refresh at a time, and none before the handshake ends.
+    def _schedule_refresh(self, kinds: Collection[str]) -> None:
+        """Coalesce change notices into one refresh at a time, and none before the handshake ends;
+        only the listings the notices named are re-read.
 
         Servers announce changes in bursts (server-everything sends five right after connecting);
         a notice that arrives while connecting is kept and served once the status is connected.
         """
-        self._refresh_pending = True
+        self._refresh_pending.update(kinds)
+        if not self._refresh_pending:
+            return
         if self.status != "connected" or (self._refresh_task is not None and not self._refresh_task.done()):
             return
         # Its own task: awaiting a request inside the receive loop would deadlock it.
@@ -569,9 +565,9 @@ class Connection:
 
     async def _refresh_while_pending(self) -> None:
         while self._refresh_pending and self.status == "connected":
-            self._refresh_pending = False
+            kinds, self._refresh_pending = self._refresh_pending, set()
             try:
-                await self.refresh()
+                await self.refresh(kinds=kinds)
             except Exception as exc:  # a refresh failure must not kill the session
                 self._logger.warning("listing refresh after a list_changed notice failed: %s", exc)
 

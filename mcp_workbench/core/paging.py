@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import mcp_types as types
@@ -27,6 +28,28 @@ from .tap import Tap
 
 MAX_PAGES = 1000  # a paginator that never ends must not hang a connect
 
+
+@dataclass(frozen=True)
+class Listing:
+    """One listing: where it lives on the connection, how the SDK fetches it, what advertises it."""
+
+    kind: str  # the Connection attribute
+    attr: str  # the page's attribute holding the items
+    method: str  # the JSON-RPC method
+    fetch: str  # the Client method
+    capability: str  # the server capability that advertises it
+    by_name: bool  # held as a dict by name (tools, prompts) or as a list
+
+
+LISTINGS = (
+    Listing("tools", "tools", "tools/list", "list_tools", "tools", True),
+    Listing("prompts", "prompts", "prompts/list", "list_prompts", "prompts", True),
+    Listing("resources", "resources", "resources/list", "list_resources", "resources", False),
+    Listing("templates", "resource_templates", "resources/templates/list", "list_resource_templates", "resources", False),
+)
+LISTING_KINDS = frozenset(listing.kind for listing in LISTINGS)
+# What a list-changed notice names: by the start of its type's name.
+_CHANGED = {"Tool": frozenset({"tools"}), "Prompt": frozenset({"prompts"}), "Resource": frozenset({"resources", "templates"})}
 Fetch = Callable[..., Awaitable[Any]]  # ``client.list_tools`` and its kind: fetch(cursor=...) -> a page
 # Where a page's result carries its items, by the SDK's attribute name.
 _WIRE_KEYS = {"tools": "tools", "prompts": "prompts", "resources": "resources", "resource_templates": "resourceTemplates"}
@@ -150,6 +173,15 @@ async def all_pages(
         if tap is not None and prefetch is not None:
             tap.remove(prefetch.watch)
             prefetch.abandon()
+
+
+def changed_kinds(notice: str) -> frozenset[str]:
+    """The listings a list-changed notice names, from its type's name (``ToolListChangedNotification``
+    of the handshake era, ``ToolsListChanged`` on the 2026 listen stream); every one if unknown."""
+    for prefix, kinds in _CHANGED.items():
+        if notice.startswith(prefix):
+            return kinds
+    return LISTING_KINDS
 
 
 def unchanged(before: list[Any] | None, after: list[Any]) -> bool:

@@ -26,6 +26,7 @@ from ..errors import CapabilityError, WorkbenchError
 from .taskwire import is_modern  # the era check the task wire already makes
 from .capabilities import require
 from .events import EventEmitter
+from .paging import changed_kinds
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -74,7 +75,7 @@ class Listener:
     refresh the listings; resource updates reach the message handler on their own (the SDK
     tees every event there), so the stream only has to be open with the right filter."""
 
-    def __init__(self, name: str, on_list_changed: Callable[[], None]) -> None:
+    def __init__(self, name: str, on_list_changed: Callable[[frozenset[str]], None]) -> None:
         self.name = name
         self.uris: set[str] = set()
         self._on_list_changed = on_list_changed
@@ -115,7 +116,7 @@ class Listener:
                     acked.set_result(set(subscription.honored.resource_subscriptions or ()))
                 async for event in subscription:
                     if type(event).__name__.endswith("ListChanged"):
-                        self._on_list_changed()
+                        self._on_list_changed(changed_kinds(type(event).__name__))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # no stream: the connection works, only change events are lost
