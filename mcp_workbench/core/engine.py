@@ -15,7 +15,7 @@ import atexit
 import concurrent.futures
 import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, Generic, TypeVar
 
 from ..errors import CallTimeoutError, DeadlockError
@@ -154,21 +154,14 @@ class _Waiter(Generic[T]):
             self._error = asyncio.CancelledError()
             self._lock.release()
             return
-        self._task = loop.create_task(self._run(coro))
+        self._task = loop.create_task(_settled(coro, self._settle))
 
-    async def _run(self, coro: Coroutine[Any, Any, T]) -> None:
-        """The request, then the caller released in the same step (a done callback would wait
-        for one more turn of the loop)."""
-        try:
-            self._result = await coro
-        except asyncio.CancelledError:
-            self._error = asyncio.CancelledError()
-        except BaseException as exc:
-            self._error = exc
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                raise
-        finally:
-            self._lock.release()
+    def _settle(self, kind: str, value: Any) -> None:  # engine loop
+        if kind == "result":
+            self._result = value
+        else:
+            self._error = value if kind == "error" else asyncio.CancelledError()
+        self._lock.release()
 
     def wait(self, timeout: float) -> bool:
         return self._lock.acquire(timeout=max(0.0, timeout))
@@ -215,25 +208,13 @@ class _Relay(Generic[T]):
     def _start(self, coro: Coroutine[Any, Any, T]) -> None:  # engine loop
         # (A caller cancelled before this ran queued ``_cancel_task`` behind it: the task is
         # cancelled before its first step.)
-        self._task = self._engine.create_task(self._run(coro))
+        self._task = self._engine.create_task(_settled(coro, self._post))
 
-    async def _run(self, coro: Coroutine[Any, Any, T]) -> None:  # engine loop
-        """The request, then its outcome posted to the caller in the same step (a done callback
-        would wait for one more turn of the loop)."""
-        outcome: tuple[str, Any] = ("cancelled", None)
+    def _post(self, kind: str, value: Any) -> None:  # engine loop
         try:
-            outcome = ("result", await coro)
-        except asyncio.CancelledError:
+            self._caller.call_soon_threadsafe(self._settle, kind, value)
+        except RuntimeError:  # the caller's loop is closed: nobody waits any more
             pass
-        except BaseException as exc:
-            outcome = ("error", exc)
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                raise
-        finally:
-            try:
-                self._caller.call_soon_threadsafe(self._settle, *outcome)
-            except RuntimeError:  # the caller's loop is closed: nobody waits any more
-                pass
 
     def _settle(self, kind: str, value: Any) -> None:  # caller's loop
         if self.future.done():
@@ -252,6 +233,23 @@ class _Relay(Generic[T]):
     def _cancel_task(self) -> None:  # engine loop
         if self._task is not None:
             self._task.cancel()
+
+
+async def _settled(coro: Coroutine[Any, Any, Any], settle: Callable[[str, Any], None]) -> None:
+    """Await ``coro`` on the engine loop and hand its outcome ("result", "error" or "cancelled")
+    to ``settle`` in the same step (a done callback would wait one more turn of the loop); a
+    KeyboardInterrupt or SystemExit is handed on and raised again."""
+    outcome: tuple[str, Any] = ("cancelled", None)
+    try:
+        outcome = ("result", await coro)
+    except asyncio.CancelledError:
+        pass
+    except BaseException as exc:
+        outcome = ("error", exc)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+    finally:
+        settle(*outcome)
 
 
 _engine: Engine | None = None
