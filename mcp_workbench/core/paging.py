@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 import mcp_types as types
@@ -35,6 +36,7 @@ class Listing:
 
     kind: str  # the Connection attribute
     attr: str  # the page's attribute holding the items
+    wire_key: str  # the page result's key holding them, as it comes over the wire
     method: str  # the JSON-RPC method
     fetch: str  # the Client method
     capability: str  # the server capability that advertises it
@@ -42,17 +44,16 @@ class Listing:
 
 
 LISTINGS = (
-    Listing("tools", "tools", "tools/list", "list_tools", "tools", True),
-    Listing("prompts", "prompts", "prompts/list", "list_prompts", "prompts", True),
-    Listing("resources", "resources", "resources/list", "list_resources", "resources", False),
-    Listing("templates", "resource_templates", "resources/templates/list", "list_resource_templates", "resources", False),
+    Listing("tools", "tools", "tools", "tools/list", "list_tools", "tools", True),
+    Listing("prompts", "prompts", "prompts", "prompts/list", "list_prompts", "prompts", True),
+    Listing("resources", "resources", "resources", "resources/list", "list_resources", "resources", False),
+    Listing("templates", "resource_templates", "resourceTemplates", "resources/templates/list", "list_resource_templates", "resources", False),
 )
 LISTING_KINDS = frozenset(listing.kind for listing in LISTINGS)
 # What a list-changed notice names: by the start of its type's name.
 _CHANGED = {"Tool": frozenset({"tools"}), "Prompt": frozenset({"prompts"}), "Resource": frozenset({"resources", "templates"})}
 Fetch = Callable[..., Awaitable[Any]]  # ``client.list_tools`` and its kind: fetch(cursor=...) -> a page
-# Where a page's result carries its items, by the SDK's attribute name.
-_WIRE_KEYS = {"tools": "tools", "prompts": "prompts", "resources": "resources", "resource_templates": "resourceTemplates"}
+_WIRE_KEYS = {listing.attr: listing.wire_key for listing in LISTINGS}  # by the SDK's attribute name
 
 
 class Held:
@@ -63,14 +64,10 @@ class Held:
 
     def __init__(self, pages: list[dict[str, Any]], items: list[Any], attr: str) -> None:
         key = _WIRE_KEYS[attr]
-        counts = [len(page.get(key) or ()) for page in pages]
         self.pages, self.items = pages, items
-        bounds, start = [], 0
-        for count in counts:
-            bounds.append((start, start + count))
-            start += count
+        ends = list(accumulate(len(page.get(key) or ()) for page in pages))
         # Items that do not line up with the pages (a server listing one name twice): reuse nothing.
-        self._bounds = bounds if start == len(items) else []
+        self._bounds = list(zip([0, *ends[:-1]], ends, strict=True)) if ends and ends[-1] == len(items) else []
 
     def reuse(self, index: int, came: Any) -> list[Any] | None:
         """The held items of page ``index`` when that page came exactly as last time, else None."""
