@@ -597,12 +597,13 @@ L = TypeVar("L", dict[str, Any], list[Any])
 
 def _same_or_new(held: L, fresh: L) -> L:
     """``held`` when ``fresh`` equals it; else ``fresh`` with every item equal to a held one (same
-    name, or same position in a list) replaced by that held object."""
+    name, or same position in a list) replaced by that held object. Items a page handed back from
+    ``held`` (``paging.Held``) are the held objects already: identity first, no model comparison."""
     if isinstance(fresh, dict):
-        kept: Any = {k: old if (old := held.get(k)) is not None and old == v else v for k, v in fresh.items()}
+        kept: Any = {k: old if (old := held.get(k)) is not None and (old is v or old == v) else v for k, v in fresh.items()}
         same = list(kept) == list(held) and all(kept[k] is held[k] for k in kept)
     else:
-        kept = [old if i < len(held) and (old := held[i]) == v else v for i, v in enumerate(fresh)]
+        kept = [old if i < len(held) and ((old := held[i]) is v or old == v) else v for i, v in enumerate(fresh)]
         same = len(kept) == len(held) and all(a is b for a, b in zip(kept, held))
     return held if same else kept  # type: ignore[no-any-return]
 

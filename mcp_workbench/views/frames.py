@@ -17,7 +17,7 @@ Columns (kept stable; tests and notebooks rely on them):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -135,7 +135,7 @@ def tool_rows(view: ServerView, words: list[str] | None = None) -> list[dict[str
 
 def tools_frame(
     connections: Iterable[ServerView], usage: dict[tuple[str, str], UsageFigures], search: str | None = None,
-    rows_of: Any = None,
+    rows_of: Callable[[ServerView], list[dict[str, Any]]] | None = None,
 ) -> pd.DataFrame:  # fmt: skip
     """The tools of ``connections`` with their usage; ``rows_of(view)`` may hand back each server's
     listing rows from a cache (used when there is no ``search``)."""

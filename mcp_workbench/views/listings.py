@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..catalog.sync import Catalog
 from ..core.features import Features
+from ..core.registry import ServerView
 from ..core.service import ServerService
 from ..errors import WorkbenchError
 from . import frames
@@ -55,7 +56,7 @@ class Listings:
                 frame = frame[frame[column] == wanted].reset_index(drop=True)
         return _shown(frame, "tools", all_columns)
 
-    def _rows_of(self, view: Any) -> list[dict[str, Any]]:
+    def _rows_of(self, view: ServerView) -> list[dict[str, Any]]:
         """The cached rows while the server lists the same tools (a refresh that changed nothing
         keeps the very same tool objects, so this comparison is one identity check per tool)."""
         cached = self._tool_rows.get(view.name)
